@@ -1,0 +1,63 @@
+/** Every error slo-gate raises on purpose. Each names what went wrong and how to fix it. */
+
+export interface PolicyProblem {
+  /** Key path in the policy, e.g. `slos[0].sli.events.totalQuery`; empty for the document itself. */
+  path: string;
+  message: string;
+  /** 1-based line in the policy file, when known. */
+  line?: number;
+}
+
+/** The policy file could not be parsed or does not satisfy the schema. */
+export class PolicyError extends Error {
+  override name = 'PolicyError';
+  constructor(
+    readonly problems: PolicyProblem[],
+    options?: { cause?: unknown },
+  ) {
+    super(problems.map(formatProblem).join('; '), options);
+  }
+}
+
+export function formatProblem(problem: PolicyProblem): string {
+  const where = [problem.path, problem.line === undefined ? '' : `line ${problem.line}`].filter(Boolean).join(', ');
+  return where ? `${where}: ${problem.message}` : problem.message;
+}
+
+/** The operator's environment is unusable; the app must not start. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(
+    readonly variable: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${variable}: ${message}`, options);
+  }
+}
+
+/** A metrics query failed or answered something slo-gate cannot use. */
+export class QueryError extends Error {
+  override name = 'QueryError';
+  constructor(
+    message: string,
+    readonly query: string,
+    options?: { cause?: unknown; status?: number },
+  ) {
+    super(message, options);
+    this.status = options?.status;
+  }
+  readonly status: number | undefined;
+}
+
+/** A GitHub API call failed; wraps Octokit's RequestError at the adapter boundary. */
+export class GitHubError extends Error {
+  override name = 'GitHubError';
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

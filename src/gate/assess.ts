@@ -1,0 +1,105 @@
+import type { Policy, Slo } from '../policy/schema.js';
+import { atOrBelow, below, burnRate, exceeds } from './math.js';
+import type { Assessment, BudgetResult, MissingData, Readings, Reason, RuleResult, SloResult, SloState, WindowBurn, WindowReading } from './types.js';
+
+const NOT_MEASURED: WindowReading = { ok: false, reason: 'not measured' };
+
+/**
+ * Judges the measurements against the policy: multi-window, multi-burn-rate rules
+ * (Google SRE Workbook, ch. 5) and the error budget left. Pure: no I/O, no clock.
+ */
+export function assess(policy: Policy, readings: Readings): Assessment {
+  const slos = policy.slos.map((slo) => assessSlo(policy, slo, readings.get(slo.name) ?? new Map()));
+  const reasons = slos.flatMap(reasonsOf).sort((a, b) => REASON_RANK[a.kind] - REASON_RANK[b.kind]);
+  const budgets = slos.flatMap((s) => (s.budget.left === undefined ? [] : [s.budget.left]));
+  const burns = slos.flatMap((s) => s.rules.flatMap((r) => [r.long.burnRate, r.short.burnRate])).filter((b) => b !== undefined);
+  return {
+    state: worst(slos.map((s) => s.state)),
+    slos,
+    reasons,
+    missing: reasons.flatMap((r) => (r.kind === 'missing-data' ? [{ slo: r.slo, window: r.window, reason: r.reason }] : [])),
+    lowestBudgetLeft: budgets.length > 0 ? Math.min(...budgets) : undefined,
+    highestBurn: burns.length > 0 ? Math.max(...burns) : undefined,
+  };
+}
+
+function assessSlo(policy: Policy, slo: Slo, windows: ReadonlyMap<string, WindowReading>): SloResult {
+  const burnOf = (window: string): WindowBurn => {
+    const reading = windows.get(window) ?? NOT_MEASURED;
+    if (!reading.ok) return { window, burnRate: undefined, noTraffic: false, missing: reading.reason };
+    if (!(reading.ratio >= 0) && !Number.isNaN(reading.ratio)) {
+      return { window, burnRate: undefined, noTraffic: false, missing: `error ratio ${reading.ratio} is not a ratio` };
+    }
+    if (reading.ratio === Infinity) return { window, burnRate: undefined, noTraffic: false, missing: 'error ratio is infinite' };
+    return { window, burnRate: burnRate(reading.ratio, slo.objective), noTraffic: Number.isNaN(reading.ratio), missing: undefined };
+  };
+
+  const rules = policy.burnRate.rules.map((rule): RuleResult => {
+    const long = burnOf(rule.long);
+    const short = burnOf(rule.short);
+    const over = [long, short].map((w) => (w.burnRate === undefined ? undefined : exceeds(w.burnRate, rule.factor)));
+    // Both windows must exceed the factor; one window known to be under it settles the rule.
+    const state = over.includes(false) ? 'quiet' : over.includes(undefined) ? 'unknown' : 'fires';
+    return { rule, long, short, state };
+  });
+
+  const period = burnOf(slo.period);
+  // Budget left = 1 - r(period) / allowed ratio = 1 - b(period).
+  const left = period.burnRate === undefined ? undefined : 1 - period.burnRate;
+  const { blockBelow, warnBelow } = policy.budget;
+  const budget: BudgetResult = {
+    window: slo.period,
+    left,
+    blockBelow,
+    warnBelow,
+    noTraffic: period.noTraffic,
+    missing: period.missing,
+    state:
+      left === undefined
+        ? 'unknown'
+        : atOrBelow(left * 100, blockBelow)
+          ? 'exhausted'
+          : below(left * 100, warnBelow)
+            ? 'low'
+            : 'ok',
+  };
+
+  const states: SloState[] = [
+    ...rules.map((r): SloState => (r.state === 'fires' ? 'block' : r.state === 'unknown' ? 'missing' : 'pass')),
+    budget.state === 'exhausted' ? 'block' : budget.state === 'unknown' ? 'missing' : budget.state === 'low' ? 'warn' : 'pass',
+  ];
+  return { slo, rules, budget, state: worst(states) };
+}
+
+const STATE_RANK: Record<SloState, number> = { pass: 0, warn: 1, missing: 2, block: 3 };
+
+/** A known block outranks missing data: it is a definite answer. */
+export function worst(states: SloState[]): SloState {
+  return states.reduce<SloState>((acc, s) => (STATE_RANK[s] > STATE_RANK[acc] ? s : acc), 'pass');
+}
+
+const REASON_RANK: Record<Reason['kind'], number> = { burn: 0, 'budget-exhausted': 1, 'missing-data': 2, 'budget-low': 3 };
+
+function reasonsOf(result: SloResult): Reason[] {
+  const slo = result.slo.name;
+  const reasons: Reason[] = [];
+  const missing = new Map<string, string>();
+  for (const { rule, long, short, state } of result.rules) {
+    if (state === 'fires') {
+      reasons.push({ kind: 'burn', slo, rule: rule.name, factor: rule.factor, long: { window: long.window, burnRate: long.burnRate! }, short: { window: short.window, burnRate: short.burnRate! } });
+    }
+    if (state === 'unknown') for (const w of [long, short]) if (w.missing !== undefined) missing.set(w.window, w.missing);
+  }
+  const { budget } = result;
+  if (budget.state === 'unknown') missing.set(budget.window, budget.missing ?? 'not measured');
+  if (budget.state === 'exhausted' || budget.state === 'low') {
+    const leftPercent = budget.left! * 100;
+    reasons.push(
+      budget.state === 'exhausted'
+        ? { kind: 'budget-exhausted', slo, leftPercent, blockBelow: budget.blockBelow }
+        : { kind: 'budget-low', slo, leftPercent, warnBelow: budget.warnBelow },
+    );
+  }
+  for (const [window, reason] of missing) reasons.push({ kind: 'missing-data', slo, window, reason });
+  return reasons;
+}

@@ -1,0 +1,37 @@
+import type { Policy } from '../policy/schema.js';
+import { assess } from './assess.js';
+import { resolveBypass } from './bypass.js';
+import type { BypassCandidate, GateState, Readings, SloState, Verdict } from './types.js';
+
+/**
+ * The whole decision for one commit: measurements, policy and bypass labels in, verdict out.
+ * Success is never the default: it is reached only by a pass, a warn-mode run, a permitted
+ * bypass, or missing data the policy explicitly allows.
+ */
+export function decide(policy: Policy, readings: Readings, candidates: readonly BypassCandidate[] = []): Verdict {
+  const assessment = assess(policy, readings);
+  const { bypass, ignored } = resolveBypass(policy, candidates);
+  const enforced = enforce(assessment.state, policy.onMissingData);
+  return {
+    state: bypass || policy.mode === 'warn' ? 'success' : enforced,
+    wouldBe: assessment.state,
+    mode: policy.mode,
+    onMissingData: policy.onMissingData,
+    assessment,
+    bypass,
+    ignoredBypass: ignored,
+    minPermission: policy.bypass.minPermission,
+  };
+}
+
+function enforce(state: SloState, onMissingData: Policy['onMissingData']): GateState {
+  switch (state) {
+    case 'pass':
+    case 'warn':
+      return 'success';
+    case 'block':
+      return 'failure';
+    case 'missing':
+      return onMissingData === 'allow' ? 'success' : 'error';
+  }
+}

@@ -1,0 +1,107 @@
+import type { BurnRule, Permission, Policy, Slo } from '../policy/schema.js';
+
+/**
+ * What one window of one SLO measured. `ratio` is the error ratio (errors / total, 0..1);
+ * NaN means there was no traffic in the window. A failed read carries the reason.
+ */
+export type WindowReading = { ok: true; ratio: number } | { ok: false; reason: string };
+
+/** Readings keyed by SLO name, then by window (`5m`, `1h`, `30d`). */
+export type Readings = ReadonlyMap<string, ReadonlyMap<string, WindowReading>>;
+
+export interface WindowBurn {
+  window: string;
+  /** Burn rate: error ratio / allowed error ratio. 0 with no traffic; undefined when the data is missing. */
+  burnRate: number | undefined;
+  noTraffic: boolean;
+  missing: string | undefined;
+}
+
+export interface RuleResult {
+  rule: BurnRule;
+  long: WindowBurn;
+  short: WindowBurn;
+  /** fires: both windows over the factor; quiet: at least one is not; unknown: data missing and it matters. */
+  state: 'fires' | 'quiet' | 'unknown';
+}
+
+export interface BudgetResult {
+  window: string;
+  /** Fraction of the error budget left (1 = untouched, 0 = spent, negative = overspent). */
+  left: number | undefined;
+  noTraffic: boolean;
+  missing: string | undefined;
+  /** The policy's thresholds, in percent of budget left. */
+  blockBelow: number;
+  warnBelow: number;
+  state: 'ok' | 'low' | 'exhausted' | 'unknown';
+}
+
+export type SloState = 'pass' | 'warn' | 'block' | 'missing';
+
+export interface SloResult {
+  slo: Slo;
+  rules: RuleResult[];
+  budget: BudgetResult;
+  state: SloState;
+}
+
+/** Data a decision needed and did not get. */
+export interface MissingData {
+  slo: string;
+  window: string;
+  reason: string;
+}
+
+/** Why the gate says what it says, most important first. Every reason carries its numbers. */
+export type Reason =
+  | { kind: 'burn'; slo: string; rule: string; factor: number; long: { window: string; burnRate: number }; short: { window: string; burnRate: number } }
+  | { kind: 'budget-exhausted'; slo: string; leftPercent: number; blockBelow: number }
+  | { kind: 'budget-low'; slo: string; leftPercent: number; warnBelow: number }
+  | ({ kind: 'missing-data' } & MissingData);
+
+/** What the measurements say, before mode and bypass. */
+export interface Assessment {
+  state: SloState;
+  slos: SloResult[];
+  reasons: Reason[];
+  /** Missing data that left a rule or a budget undecided. */
+  missing: MissingData[];
+  /** Lowest budget left over all SLOs that have one, as a fraction. */
+  lowestBudgetLeft: number | undefined;
+  /** Highest burn rate over every rule window. */
+  highestBurn: number | undefined;
+}
+
+export type PermissionLevel = Permission | 'read' | 'none';
+
+/** A bypass label on the pull request and who applied it. */
+export interface BypassCandidate {
+  label: string;
+  /** Login of whoever applied the label last; undefined when it cannot be told. */
+  actor: string | undefined;
+  permission: PermissionLevel;
+  appliedAt: string | undefined;
+}
+
+export interface Bypass {
+  label: string;
+  actor: string;
+  appliedAt: string | undefined;
+}
+
+export type GateState = 'success' | 'failure' | 'error';
+
+/** The gate's final word on one commit: the commit status and everything behind it. */
+export interface Verdict {
+  state: GateState;
+  /** What the gate would say in enforce mode without a bypass. */
+  wouldBe: SloState;
+  mode: Policy['mode'];
+  onMissingData: Policy['onMissingData'];
+  assessment: Assessment;
+  bypass: Bypass | undefined;
+  /** Bypass labels present but applied by someone without `bypass.minPermission`. */
+  ignoredBypass: BypassCandidate[];
+  minPermission: Permission;
+}

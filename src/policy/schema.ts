@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+/** The placeholder a query uses for its range window, as in Sloth's SLI spec. */
+export const WINDOW_PLACEHOLDER = /\{\{\s*\.window\s*\}\}/g;
+const ANY_PLACEHOLDER = /\{\{(.*?)\}\}/g;
+
+const MAX_QUERY_LENGTH = 4000;
+const NAME = /^[A-Za-z0-9._-]{1,64}$/;
+
+const duration = z.string().refine((text) => parseDuration(text) !== undefined, {
+  error: 'must be a Prometheus duration such as 5m, 1h or 30d',
+});
+
+const query = z
+  .string()
+  .min(1, { error: 'must not be empty' })
+  .max(MAX_QUERY_LENGTH, { error: `must be at most ${MAX_QUERY_LENGTH} characters` })
+  .superRefine((text, ctx) => {
+    const unknown = [...text.matchAll(ANY_PLACEHOLDER)].map((m) => m[0]).filter((p) => !p.match(WINDOW_PLACEHOLDER));
+    if (unknown.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `unknown placeholder ${unknown[0]}: only {{.window}} is replaced` });
+    }
+    if (!text.match(WINDOW_PLACEHOLDER)) {
+      ctx.addIssue({ code: 'custom', message: 'must contain the {{.window}} placeholder, e.g. rate(x[{{.window}}])' });
+    }
+  });
+
+const sli = z
+  .strictObject({
+    events: z.strictObject({ errorQuery: query, totalQuery: query }).optional(),
+    raw: z.strictObject({ errorRatioQuery: query }).optional(),
+  })
+  .superRefine((value, ctx) => {
+    if ((value.events === undefined) === (value.raw === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'needs exactly one of `events` or `raw`' });
+    }
+  });
+
+const slo = z.strictObject({
+  name: z.string().regex(NAME, { error: "must be 1-64 letters, digits, '-', '_' or '.'" }),
+  objective: z
+    .number({ error: 'must be a number of percent, e.g. 99.9' })
+    .gt(0, { error: 'must be above 0 (percent)' })
+    .lt(100, { error: 'must be below 100 (percent): a 100% objective leaves no error budget' }),
+  period: duration.default('30d'),
+  sli,
+});
+
+const rule = z
+  .strictObject({
+    name: z.string().regex(NAME, { error: "must be 1-64 letters, digits, '-', '_' or '.'" }),
+    long: duration,
+    short: duration,
+    factor: z.number().positive({ error: 'must be a positive burn-rate factor, e.g. 14.4' }).max(1e6),
+  })
+  .superRefine((value, ctx) => {
+    const long = parseDuration(value.long);
+    const short = parseDuration(value.short);
+    if (long !== undefined && short !== undefined && short >= long) {
+      ctx.addIssue({ code: 'custom', path: ['short'], message: `must be shorter than long (${value.long})` });
+    }
+  });
+
+/** Google SRE Workbook, table 5-8: page-level rules for a 30-day budget. */
+export const DEFAULT_RULES = [
+  { name: 'fast', long: '1h', short: '5m', factor: 14.4 },
+  { name: 'slow', long: '6h', short: '30m', factor: 6 },
+];
+
+const percentLeft = z.number().min(-1000).max(100, { error: 'must be at most 100 (% of error budget left)' });
+
+export const policySchema = z
+  .strictObject({
+    mode: z.enum(['enforce', 'warn']).default('enforce'),
+    context: z
+      .string()
+      .min(1)
+      .max(100)
+      .regex(/^[^\s].*$/, { error: 'must not start with white space' })
+      .default('slo-gate'),
+    onMissingData: z.enum(['block', 'allow']).default('block'),
+    slos: z
+      .array(slo)
+      .min(1, { error: 'must list at least one SLO' })
+      .max(50, { error: 'must list at most 50 SLOs' }),
+    burnRate: z
+      .strictObject({ rules: z.array(rule).min(1).max(10).default(DEFAULT_RULES) })
+      .default({ rules: DEFAULT_RULES }),
+    budget: z
+      .strictObject({ warnBelow: percentLeft.default(25), blockBelow: percentLeft.default(0) })
+      .default({ warnBelow: 25, blockBelow: 0 }),
+    bypass: z
+      .strictObject({
+        labels: z.array(z.string().min(1).max(50)).max(20).default([]),
+        minPermission: z.enum(['triage', 'write', 'maintain', 'admin']).default('write'),
+      })
+      .default({ labels: [], minPermission: 'write' }),
+    comment: z.enum(['always', 'blocked', 'never']).default('blocked'),
+  })
+  .superRefine((policy, ctx) => {
+    duplicates(policy.slos.map((s) => s.name)).forEach((index) =>
+      ctx.addIssue({ code: 'custom', path: ['slos', index, 'name'], message: `duplicate SLO name "${policy.slos[index]?.name}"` }),
+    );
+    duplicates(policy.burnRate.rules.map((r) => r.name)).forEach((index) =>
+      ctx.addIssue({ code: 'custom', path: ['burnRate', 'rules', index, 'name'], message: 'duplicate rule name' }),
+    );
+    if (policy.budget.blockBelow > policy.budget.warnBelow) {
+      ctx.addIssue({ code: 'custom', path: ['budget', 'blockBelow'], message: 'must not be above budget.warnBelow' });
+    }
+    const longest = Math.max(...policy.burnRate.rules.map((r) => parseDuration(r.long) ?? 0));
+    policy.slos.forEach((s, index) => {
+      if ((parseDuration(s.period) ?? 0) < longest) {
+        ctx.addIssue({ code: 'custom', path: ['slos', index, 'period'], message: 'must not be shorter than the longest burn-rate window' });
+      }
+    });
+  });
+
+function duplicates(names: string[]): number[] {
+  return names.flatMap((name, index) => (names.indexOf(name) < index ? [index] : []));
+}
+
+export type Policy = z.output<typeof policySchema>;
+export type Slo = Policy['slos'][number];
+export type BurnRule = Policy['burnRate']['rules'][number];
+export type Permission = Policy['bypass']['minPermission'];
