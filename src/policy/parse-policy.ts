@@ -19,7 +19,8 @@ export function validatePolicy(raw: unknown, locate?: (path: PropertyKey[]) => n
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw new PolicyError([{ path: '', message: 'the policy must be a YAML mapping of keys (mode, slos, ...)' }]);
   }
-  const result = policySchema.safeParse(raw);
+  // reportInput: without it zod 4 leaves `issue.input` unset, and every wrong type would read "is required".
+  const result = policySchema.safeParse(raw, { reportInput: true });
   if (result.success) return result.data;
   throw new PolicyError(result.error.issues.flatMap((issue) => toProblems(issue, locate)));
 }

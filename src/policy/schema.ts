@@ -110,7 +110,9 @@ export const policySchema = z
     }
     const longest = Math.max(...policy.burnRate.rules.map((r) => parseDuration(r.long) ?? 0));
     policy.slos.forEach((s, index) => {
-      if ((parseDuration(s.period) ?? 0) < longest) {
+      const period = parseDuration(s.period);
+      // An unparseable period already has its own problem; do not add a second one.
+      if (period !== undefined && period < longest) {
         ctx.addIssue({ code: 'custom', path: ['slos', index, 'period'], message: 'must not be shorter than the longest burn-rate window' });
       }
     });

@@ -1,0 +1,90 @@
+import type { Context } from 'probot';
+import type { GateState, PermissionLevel } from '../gate/types.js';
+import { COMMENT_MARKER } from '../render/comment.js';
+import { call, gitHubError } from './errors.js';
+
+type Octokit = Context['octokit'];
+
+export interface PullRequestRef {
+  owner: string;
+  repo: string;
+  number: number;
+}
+
+export interface SummaryComment {
+  id: number;
+  body: string;
+}
+
+export interface LabelApplication {
+  actor: string;
+  at: string;
+}
+
+/** Everything the pull-request gate asks of GitHub, behind one small surface. */
+export interface PullRequestGitHub {
+  setStatus(sha: string, status: { state: GateState; description: string; context: string }): Promise<void>;
+  findSummaryComment(): Promise<SummaryComment | undefined>;
+  createComment(body: string): Promise<void>;
+  updateComment(id: number, body: string): Promise<void>;
+  /** Who applied each label last, from the issue's event timeline. */
+  lastApplied(labels: readonly string[]): Promise<Map<string, LabelApplication>>;
+  permissionOf(login: string): Promise<PermissionLevel>;
+}
+
+const LEVELS = new Set<string>(['admin', 'maintain', 'write', 'triage', 'read', 'none']);
+
+export function pullRequestGitHub(octokit: Octokit, pr: PullRequestRef): PullRequestGitHub {
+  const { owner, repo, number } = pr;
+  return {
+    async setStatus(sha, { state, description, context }) {
+      await call(`setting status ${context} on ${sha.slice(0, 7)}`, () =>
+        octokit.rest.repos.createCommitStatus({ owner, repo, sha, state, description, context }),
+      );
+    },
+
+    async findSummaryComment() {
+      const comments = await call(`listing comments of #${number}`, () =>
+        octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: number, per_page: 100 }),
+      );
+      // Only a bot's comment counts: anyone can paste the marker into a comment of their own.
+      const ours = comments.find((c) => c.user?.type === 'Bot' && c.body?.includes(COMMENT_MARKER));
+      return ours && { id: ours.id, body: ours.body ?? '' };
+    },
+
+    async createComment(body) {
+      await call(`commenting on #${number}`, () => octokit.rest.issues.createComment({ owner, repo, issue_number: number, body }));
+    },
+
+    async updateComment(id, body) {
+      await call(`updating comment ${id} on #${number}`, () => octokit.rest.issues.updateComment({ owner, repo, comment_id: id, body }));
+    },
+
+    async lastApplied(labels) {
+      const events = await call(`listing events of #${number}`, () =>
+        octokit.paginate(octokit.rest.issues.listEvents, { owner, repo, issue_number: number, per_page: 100 }),
+      );
+      const applied = new Map<string, LabelApplication>();
+      for (const event of events) {
+        const label = (event as { label?: { name?: string } }).label?.name;
+        if (event.event === 'labeled' && label && labels.includes(label) && event.actor?.login) {
+          applied.set(label, { actor: event.actor.login, at: event.created_at }); // events come oldest first
+        }
+      }
+      return applied;
+    },
+
+    async permissionOf(login) {
+      try {
+        const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username: login });
+        // role_name distinguishes triage and maintain; custom roles fall back to the base permission.
+        const role = (data as { role_name?: string }).role_name;
+        const level = role && LEVELS.has(role) ? role : data.permission;
+        return (LEVELS.has(level) ? level : 'none') as PermissionLevel;
+      } catch (error) {
+        if ((error as { status?: number }).status === 404) return 'none'; // not a collaborator
+        throw gitHubError(`reading the permission of @${login}`, error);
+      }
+    },
+  };
+}

@@ -1,0 +1,120 @@
+import { formatProblem } from '../errors.js';
+import type { Report } from '../gate/report.js';
+import type { Reason, Verdict } from '../gate/types.js';
+import { parseDuration } from '../policy/duration.js';
+import { POLICY_PATH } from '../policy/parse-policy.js';
+import type { Policy } from '../policy/schema.js';
+import { sentence } from './describe.js';
+import { formatBurn, formatSpan } from './numbers.js';
+import { renderTable } from './table.js';
+
+/** Hidden marker that finds our summary comment again, so it is edited in place and never duplicated. */
+export const COMMENT_MARKER = '<!-- slo-gate:summary -->';
+
+export interface CommentContext {
+  sha: string;
+  /** Bypass labels of the policy, to tell people the way out (absent when the policy could not be read). */
+  bypass?: Policy['bypass'];
+}
+
+/** The pull request summary comment: headline, table, why, what to do. Pure and deterministic. */
+export function renderComment(report: Report, context: CommentContext): string {
+  const body = report.kind === 'verdict' ? verdictBody(report.verdict, context) : errorBody(report);
+  const footer = `<sub>slo-gate evaluated commit ${context.sha.slice(0, 7)} against \`${POLICY_PATH}\` from the default branch. A burn rate of 1× spends exactly the whole error budget over the SLO period; 14.4× spends 2% of a 30-day budget in one hour.</sub>`;
+  return [COMMENT_MARKER, ...body, '', footer].join('\n');
+}
+
+function errorBody(report: Exclude<Report, { kind: 'verdict' }>): string[] {
+  if (report.kind === 'failed') {
+    return ['### ⚠️ slo-gate could not evaluate this pull request', '', `\`${report.message}\``, '', 'The check is set to **error** so it does not pass silently. Push a commit or re-label the pull request to try again; if it keeps failing, tell the team that runs slo-gate.'];
+  }
+  return [
+    `### ⚠️ slo-gate: the policy \`${POLICY_PATH}\` cannot be used`,
+    '',
+    ...report.problems.map((p) => `- ${formatProblem(p).replace(/^([^:]*?):/, '`$1`:')}`),
+    '',
+    `Fix \`${POLICY_PATH}\` on the default branch (or the organisation default it extends); until then this check reports an **error**. \`npx slo-gate validate ${POLICY_PATH}\` checks a policy before you commit it.`,
+  ];
+}
+
+function verdictBody(verdict: Verdict, context: CommentContext): string[] {
+  const lines = [`### ${headline(verdict)}`, ''];
+  if (verdict.bypass) {
+    const when = verdict.bypass.appliedAt ? ` on ${verdict.bypass.appliedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC')}` : '';
+    lines.push(`Bypassed by label \`${verdict.bypass.label}\`, applied by @${verdict.bypass.actor}${when}. Without the bypass the gate would have said: **${plainVerdict(verdict)}**.`, '');
+  }
+  const why = verdict.assessment.reasons.map((r) => `- ${explain(r, verdict)}`);
+  if (why.length > 0) lines.push(...why, '');
+  lines.push(renderTable(verdict), '');
+  for (const ignored of verdict.ignoredBypass) {
+    lines.push(
+      ignored.actor
+        ? `> The label \`${ignored.label}\` was applied by @${ignored.actor}, who has ${ignored.permission} permission; a bypass needs ${verdict.minPermission} or higher, so it is ignored.`
+        : `> The label \`${ignored.label}\` is ignored: slo-gate cannot tell who applied it.`,
+      '',
+    );
+  }
+  const todo = whatToDo(verdict, context);
+  if (todo.length > 0) lines.push('**What to do**', ...todo.map((t) => `- ${t}`));
+  return lines;
+}
+
+function headline(verdict: Verdict): string {
+  if (verdict.bypass) return '🟠 slo-gate: bypassed, merging is allowed';
+  const prefix = verdict.mode === 'warn' ? 'slo-gate (warn mode, not enforced)' : 'slo-gate';
+  switch (verdict.wouldBe) {
+    case 'pass':
+      return `🟢 ${prefix}: the error budget is healthy`;
+    case 'warn':
+      return `🟡 ${prefix}: OK to merge, but the error budget is running low`;
+    case 'block':
+      return verdict.mode === 'warn' ? `🟡 ${prefix}: would block merging` : `🔴 ${prefix}: merging is blocked`;
+    case 'missing':
+      return verdict.mode === 'warn' || verdict.onMissingData === 'allow'
+        ? `🟡 ${prefix}: some metrics are missing (the policy lets this pass)`
+        : `⚠️ ${prefix}: metrics are missing, so merging is blocked`;
+  }
+}
+
+function plainVerdict(verdict: Verdict): string {
+  const first = verdict.assessment.reasons[0];
+  return first && verdict.wouldBe !== 'pass' ? sentence(first) : 'OK';
+}
+
+function explain(reason: Reason, verdict: Verdict): string {
+  if (reason.kind !== 'burn') return sentence(reason);
+  const slo = verdict.assessment.slos.find((s) => s.slo.name === reason.slo);
+  const left = slo?.budget.left;
+  const period = slo ? parseDuration(slo.slo.period) : undefined;
+  const base = `**${reason.slo}** is spending its error budget ${formatBurn(reason.long.burnRate, reason.factor)} as fast as it can afford over the last ${reason.long.window}, and ${formatBurn(reason.short.burnRate, reason.factor)} over the last ${reason.short.window} (rule \`${reason.rule}\` blocks above ${formatBurn(reason.factor)} on both).`;
+  if (left === undefined || period === undefined || left <= 0) return base;
+  return `${base} At this rate the remaining budget is gone in about ${formatSpan((left * period) / reason.short.burnRate)}.`;
+}
+
+function whatToDo(verdict: Verdict, context: CommentContext): string[] {
+  if (verdict.bypass) return [];
+  const todo: string[] = [];
+  const reasons = verdict.assessment.reasons;
+  const burning = reasons.filter((r) => r.kind === 'burn');
+  if (burning.length > 0) {
+    const r = burning[0]!;
+    todo.push(`**Wait**: rule \`${r.rule}\` stops blocking once the burn rate over the last ${r.short.window} is back to ${formatBurn(r.factor)} or less, usually within ${r.short.window} of the errors stopping. slo-gate evaluates again on every push, label change or reopen.`);
+    todo.push(`**Fix**: look at what is failing in ${[...new Set(burning.map((b) => `**${b.slo}**`))].join(', ')} right now; merging more changes while it burns adds risk.`);
+  }
+  if (reasons.some((r) => r.kind === 'budget-exhausted')) {
+    todo.push('**Wait or slow down**: a spent budget recovers only as old errors age out of the SLO period; prioritise reliability work until it does.');
+  }
+  if (verdict.wouldBe === 'missing') {
+    todo.push(`**Check the metrics**: each query must return exactly one series from the metrics server. Fix the queries in \`${POLICY_PATH}\`, or set \`onMissingData: allow\` if missing data should not block.`);
+  }
+  const blocking = verdict.state !== 'success';
+  if (blocking && context.bypass) {
+    const labels = context.bypass.labels.map((l) => `\`${l}\``);
+    todo.push(
+      labels.length > 0
+        ? `**Emergency**: someone with ${context.bypass.minPermission} permission or higher can add the label ${labels.join(' or ')} to let this pull request through; the bypass is recorded here.`
+        : `**Emergency**: this policy has no bypass labels (\`bypass.labels\` in \`${POLICY_PATH}\`).`,
+    );
+  }
+  return todo;
+}

@@ -1,0 +1,82 @@
+import { formatProblem } from '../errors.js';
+import type { Report } from '../gate/report.js';
+import type { Reason, Verdict } from '../gate/types.js';
+import { formatBurn, formatPercent } from './numbers.js';
+
+/** GitHub rejects commit status descriptions over 140 characters. */
+export const MAX_DESCRIPTION = 140;
+
+/** The one-line commit status description: leads with what matters, fits GitHub's limit. */
+export function describeReport(report: Report): string {
+  switch (report.kind) {
+    case 'invalid-policy':
+      return fit(`Invalid policy: ${report.problems.map(formatProblem)[0] ?? 'unreadable'}`, more(report.problems.length - 1));
+    case 'failed':
+      return fit(`slo-gate failed to evaluate: ${report.message}`);
+    case 'verdict':
+      return describeVerdict(report.verdict);
+  }
+}
+
+function describeVerdict(verdict: Verdict): string {
+  const { assessment } = verdict;
+  if (verdict.bypass) {
+    return fit(`Bypassed by label ${verdict.bypass.label} (applied by @${verdict.bypass.actor}); would be: ${wouldBe(verdict)}`);
+  }
+  const main = wouldBe(verdict);
+  if (verdict.mode === 'warn' && verdict.wouldBe !== 'pass') return fit(`Warn mode, not enforced. ${main}`);
+  return main;
+}
+
+/** What the assessment says on its own, before mode and bypass. */
+function wouldBe(verdict: Verdict): string {
+  const { assessment } = verdict;
+  const { reasons } = assessment;
+  const first = reasons[0];
+  switch (assessment.state) {
+    case 'block': {
+      const blocking = reasons.filter((r) => r.kind === 'burn' || r.kind === 'budget-exhausted');
+      return fit(`Blocked: ${sentence(blocking[0]!)}`, more(blocking.length - 1));
+    }
+    case 'missing': {
+      const missing = reasons.filter((r) => r.kind === 'missing-data');
+      const prefix = verdict.onMissingData === 'allow' ? 'OK, missing data allowed: ' : 'Missing data: ';
+      return fit(`${prefix}${sentence(missing[0]!)}`, more(missing.length - 1));
+    }
+    case 'warn':
+      return fit(`OK, but ${sentence(first!)}`, more(reasons.filter((r) => r.kind === 'budget-low').length - 1));
+    case 'pass':
+      return fit(okSummary(verdict));
+  }
+}
+
+function okSummary({ assessment }: Verdict): string {
+  const parts: string[] = [];
+  if (assessment.lowestBudgetLeft !== undefined) parts.push(`${formatPercent(assessment.lowestBudgetLeft)} of error budget left`);
+  if (assessment.highestBurn !== undefined) parts.push(`highest burn ${formatBurn(assessment.highestBurn)}`);
+  const quiet = assessment.slos.every((s) => s.budget.noTraffic && s.rules.every((r) => r.long.noTraffic && r.short.noTraffic));
+  return quiet ? 'OK: no traffic, no errors' : `OK: ${parts.join(', ')}`;
+}
+
+export function sentence(reason: Reason): string {
+  switch (reason.kind) {
+    case 'burn':
+      return `${reason.slo} burning ${formatBurn(reason.long.burnRate, reason.factor)} over ${reason.long.window} and ${formatBurn(reason.short.burnRate, reason.factor)} over ${reason.short.window} (limit ${formatBurn(reason.factor)})`;
+    case 'budget-exhausted':
+      return `${reason.slo} has ${formatPercent(reason.leftPercent / 100, reason.blockBelow)} of its error budget left (blocks at ${reason.blockBelow}%)`;
+    case 'budget-low':
+      return `${reason.slo} has ${formatPercent(reason.leftPercent / 100, reason.warnBelow)} of its error budget left (warns below ${reason.warnBelow}%)`;
+    case 'missing-data':
+      return `no data for ${reason.slo} over ${reason.window}: ${reason.reason}`;
+  }
+}
+
+function more(count: number): string {
+  return count > 0 ? ` (+${count} more)` : '';
+}
+
+/** Keeps the suffix ("(+2 more)") and cuts the text before it. */
+function fit(text: string, suffix = ''): string {
+  if (text.length + suffix.length <= MAX_DESCRIPTION) return text + suffix;
+  return `${text.slice(0, MAX_DESCRIPTION - suffix.length - 1).trimEnd()}…${suffix}`;
+}

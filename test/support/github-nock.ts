@@ -1,0 +1,73 @@
+import nock from 'nock';
+import { INSTALLATION_ID } from './probot.js';
+
+export const REPO = '/repos/Codertocat/Hello-World';
+export const HEAD_SHA = 'ec26c3e57ca3a959ca5aad62de7213c562f8c821';
+
+/** Records what the app sends GitHub, so tests assert the exact writes. */
+export interface Recorded {
+  statuses: Array<{ state: string; description: string; context: string }>;
+  created: string[];
+  updated: Array<{ id: number; body: string }>;
+}
+
+export function gitHub(baseUrl = 'https://api.github.com') {
+  const scope = nock(baseUrl);
+  const recorded: Recorded = { statuses: [], created: [], updated: [] };
+  const api = {
+    scope,
+    recorded,
+    token() {
+      scope.post(`/app/installations/${INSTALLATION_ID}/access_tokens`).reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z', permissions: { statuses: 'write' } });
+      return api;
+    },
+    policy(text: string | 404, repo = REPO) {
+      const path = `${repo}/contents/.github%2Fslo-gate.yml`;
+      if (text === 404) scope.get(path).reply(404, { message: 'Not Found' });
+      else scope.get(path).reply(200, text, { 'content-type': 'application/vnd.github.v3.raw; charset=utf-8' });
+      return api;
+    },
+    status() {
+      scope.post(`${REPO}/statuses/${HEAD_SHA}`, (body) => {
+        recorded.statuses.push(body);
+        return true;
+      }).reply(201, {});
+      return api;
+    },
+    comments(existing: Array<{ id: number; body: string; type?: string }> = []) {
+      scope.get(`${REPO}/issues/2/comments`).query({ per_page: 100 }).reply(
+        200,
+        existing.map((c) => ({ id: c.id, body: c.body, user: { login: 'slo-gate[bot]', type: c.type ?? 'Bot' } })),
+      );
+      return api;
+    },
+    createComment() {
+      scope.post(`${REPO}/issues/2/comments`, (body) => {
+        recorded.created.push(body.body);
+        return true;
+      }).reply(201, { id: 1 });
+      return api;
+    },
+    updateComment(id: number) {
+      scope.patch(`${REPO}/issues/comments/${id}`, (body) => {
+        recorded.updated.push({ id, body: body.body });
+        return true;
+      }).reply(200, { id });
+      return api;
+    },
+    labelEvents(events: Array<{ label: string; actor: string; at: string; event?: string }>) {
+      scope.get(`${REPO}/issues/2/events`).query({ per_page: 100 }).reply(
+        200,
+        events.map((e, i) => ({ id: i + 1, event: e.event ?? 'labeled', label: { name: e.label }, actor: { login: e.actor }, created_at: e.at })),
+      );
+      return api;
+    },
+    permission(login: string, role: string | 404) {
+      const path = `${REPO}/collaborators/${login}/permission`;
+      if (role === 404) scope.get(path).reply(404, { message: 'Not Found' });
+      else scope.get(path).reply(200, { permission: role === 'maintain' ? 'write' : role === 'triage' ? 'read' : role, role_name: role, user: { login } });
+      return api;
+    },
+  };
+  return api;
+}
