@@ -26,7 +26,7 @@ type Example = { action?: string } & Record<string, unknown>;
 
 /** A `pull_request` payload shaped exactly like GitHub's own, from @octokit/webhooks-examples. */
 export function pullRequestPayload(action: string, changes?: (payload: any) => void): any {
-  const all = (examples as Array<{ name: string; examples: Example[] }>).find((e) => e.name === 'pull_request')!.examples;
+  const all = (examples as unknown as Array<{ name: string; examples: Example[] }>).find((e) => e.name === 'pull_request')!.examples;
   const source = action === 'edited' ? all.find((e) => e.action === 'opened' && e.installation) : all.find((e) => e.action === action && e.installation);
   if (!source) throw new Error(`no pull_request.${action} example`);
   const payload = structuredClone(source) as any;

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { loadOperatorConfig } from '../../src/config.js';
+
+describe('operator configuration', () => {
+  it('reads the Prometheus URL and defaults the timeout to 5 s', () => {
+    expect(loadOperatorConfig({ PROMETHEUS_URL: 'http://prometheus:9090' })).toEqual({ prometheus: { url: 'http://prometheus:9090', timeoutMs: 5000 } });
+  });
+
+  it('reads every optional credential and header', () => {
+    const { prometheus } = loadOperatorConfig({
+      PROMETHEUS_URL: 'https://mimir.internal/prometheus',
+      PROMETHEUS_BASIC_AUTH: 'gate:pa:ss',
+      PROMETHEUS_HEADERS: '{"X-Scope-OrgID":"team-a"}',
+      PROMETHEUS_TIMEOUT_MS: '2500',
+    });
+    expect(prometheus).toEqual({
+      url: 'https://mimir.internal/prometheus',
+      basicAuth: { username: 'gate', password: 'pa:ss' },
+      headers: { 'X-Scope-OrgID': 'team-a' },
+      timeoutMs: 2500,
+    });
+  });
+
+  it.each([
+    ['PROMETHEUS_URL', { PROMETHEUS_URL: '' }, /PROMETHEUS_URL: is not set/],
+    ['PROMETHEUS_URL', { PROMETHEUS_URL: 'prometheus:9090/x y' }, /PROMETHEUS_URL: must be an http/],
+    ['PROMETHEUS_URL', { PROMETHEUS_URL: 'not a url' }, /PROMETHEUS_URL: "not a url" is not a URL/],
+    ['PROMETHEUS_URL', { PROMETHEUS_URL: 'http://u:p@prometheus' }, /PROMETHEUS_URL: must not contain credentials/],
+    ['PROMETHEUS_HEADERS', { PROMETHEUS_URL: 'http://p', PROMETHEUS_HEADERS: '{X-Scope-OrgID: team-a}' }, /PROMETHEUS_HEADERS: is not valid JSON/],
+    ['PROMETHEUS_HEADERS', { PROMETHEUS_URL: 'http://p', PROMETHEUS_HEADERS: '["a"]' }, /PROMETHEUS_HEADERS: must be a JSON object/],
+    ['PROMETHEUS_HEADERS', { PROMETHEUS_URL: 'http://p', PROMETHEUS_HEADERS: '{"X":1}' }, /PROMETHEUS_HEADERS: must be a JSON object/],
+    ['PROMETHEUS_BASIC_AUTH', { PROMETHEUS_URL: 'http://p', PROMETHEUS_BASIC_AUTH: 'nopassword' }, /PROMETHEUS_BASIC_AUTH: must be user:password/],
+    ['PROMETHEUS_BASIC_AUTH', { PROMETHEUS_URL: 'http://p', PROMETHEUS_BASIC_AUTH: 'a:b', PROMETHEUS_BEARER_TOKEN: 't' }, /cannot be combined/],
+    ['PROMETHEUS_TIMEOUT_MS', { PROMETHEUS_URL: 'http://p', PROMETHEUS_TIMEOUT_MS: '5s' }, /PROMETHEUS_TIMEOUT_MS: must be a whole number/],
+  ])('refuses to start with a bad %s, naming the variable (%j)', (_name, env, message) => {
+    expect(() => loadOperatorConfig(env)).toThrow(message);
+  });
+});
