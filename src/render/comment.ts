@@ -1,10 +1,10 @@
-import { formatProblem } from '../errors.js';
+import type { PolicyProblem } from '../errors.js';
 import type { Report } from '../gate/report.js';
 import type { Reason, Verdict } from '../gate/types.js';
 import { parseDuration } from '../policy/duration.js';
 import { POLICY_PATH } from '../policy/parse-policy.js';
 import type { Policy } from '../policy/schema.js';
-import { sentence } from './describe.js';
+import { groupMissing, sentence } from './describe.js';
 import { formatBurn, formatSpan } from './numbers.js';
 import { renderTable } from './table.js';
 
@@ -20,7 +20,8 @@ export interface CommentContext {
 /** The pull request summary comment: headline, table, why, what to do. Pure and deterministic. */
 export function renderComment(report: Report, context: CommentContext): string {
   const body = report.kind === 'verdict' ? verdictBody(report.verdict, context) : errorBody(report);
-  const footer = `<sub>slo-gate evaluated commit ${context.sha.slice(0, 7)} against \`${POLICY_PATH}\` from the default branch. A burn rate of 1× spends exactly the whole error budget over the SLO period; 14.4× spends 2% of a 30-day budget in one hour.</sub>`;
+  const explainer = report.kind === 'verdict' ? ' A burn rate of 1× spends exactly the whole error budget over the SLO period; 14.4× spends 2% of a 30-day budget in one hour.' : '';
+  const footer = `<sub>slo-gate evaluated commit ${context.sha.slice(0, 7)} against \`${POLICY_PATH}\` from the default branch.${explainer}</sub>`;
   return [COMMENT_MARKER, ...body, '', footer].join('\n');
 }
 
@@ -31,10 +32,15 @@ function errorBody(report: Exclude<Report, { kind: 'verdict' }>): string[] {
   return [
     `### ⚠️ slo-gate: the policy \`${POLICY_PATH}\` cannot be used`,
     '',
-    ...report.problems.map((p) => `- ${formatProblem(p).replace(/^([^:]*?):/, '`$1`:')}`),
+    ...report.problems.map((p) => `- ${where(p)}: ${p.message}`),
     '',
     `Fix \`${POLICY_PATH}\` on the default branch (or the organisation default it extends); until then this check reports an **error**. \`npx slo-gate validate ${POLICY_PATH}\` checks a policy before you commit it.`,
   ];
+}
+
+function where({ path, line }: PolicyProblem): string {
+  if (!path) return line === undefined ? 'the file' : `line ${line}`;
+  return line === undefined ? `\`${path}\`` : `\`${path}\` (line ${line})`;
 }
 
 function verdictBody(verdict: Verdict, context: CommentContext): string[] {
@@ -43,7 +49,7 @@ function verdictBody(verdict: Verdict, context: CommentContext): string[] {
     const when = verdict.bypass.appliedAt ? ` on ${verdict.bypass.appliedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC')}` : '';
     lines.push(`Bypassed by label \`${verdict.bypass.label}\`, applied by @${verdict.bypass.actor}${when}. Without the bypass the gate would have said: **${plainVerdict(verdict)}**.`, '');
   }
-  const why = verdict.assessment.reasons.map((r) => `- ${explain(r, verdict)}`);
+  const why = groupMissing(verdict.assessment.reasons).map((r) => `- ${explain(r, verdict)}`);
   if (why.length > 0) lines.push(...why, '');
   lines.push(renderTable(verdict), '');
   for (const ignored of verdict.ignoredBypass) {
@@ -82,7 +88,10 @@ function plainVerdict(verdict: Verdict): string {
 }
 
 function explain(reason: Reason, verdict: Verdict): string {
-  if (reason.kind !== 'burn') return sentence(reason);
+  if (reason.kind === 'budget-exhausted' || reason.kind === 'budget-low') {
+    return `**${reason.slo}** ${sentence(reason).slice(reason.slo.length + 1)}.`;
+  }
+  if (reason.kind === 'missing-data') return `No data for **${reason.slo}** (${reason.window}): ${reason.reason}.`;
   const slo = verdict.assessment.slos.find((s) => s.slo.name === reason.slo);
   const left = slo?.budget.left;
   const period = slo ? parseDuration(slo.slo.period) : undefined;
@@ -96,12 +105,12 @@ function whatToDo(verdict: Verdict, context: CommentContext): string[] {
   const todo: string[] = [];
   const reasons = verdict.assessment.reasons;
   const burning = reasons.filter((r) => r.kind === 'burn');
-  if (burning.length > 0) {
+  if (burning.length > 0 && verdict.mode === 'enforce') {
     const r = burning[0]!;
     todo.push(`**Wait**: rule \`${r.rule}\` stops blocking once the burn rate over the last ${r.short.window} is back to ${formatBurn(r.factor)} or less, usually within ${r.short.window} of the errors stopping. slo-gate evaluates again on every push, label change or reopen.`);
     todo.push(`**Fix**: look at what is failing in ${[...new Set(burning.map((b) => `**${b.slo}**`))].join(', ')} right now; merging more changes while it burns adds risk.`);
   }
-  if (reasons.some((r) => r.kind === 'budget-exhausted')) {
+  if (reasons.some((r) => r.kind === 'budget-exhausted') && verdict.mode === 'enforce') {
     todo.push('**Wait or slow down**: a spent budget recovers only as old errors age out of the SLO period; prioritise reliability work until it does.');
   }
   if (verdict.wouldBe === 'missing') {

@@ -39,7 +39,7 @@ function wouldBe(verdict: Verdict): string {
       return fit(`Blocked: ${sentence(blocking[0]!)}`, more(blocking.length - 1));
     }
     case 'missing': {
-      const missing = reasons.filter((r) => r.kind === 'missing-data');
+      const missing = groupMissing(reasons).filter((r) => r.kind === 'missing-data');
       const prefix = verdict.onMissingData === 'allow' ? 'OK, missing data allowed: ' : 'Missing data: ';
       return fit(`${prefix}${sentence(missing[0]!)}`, more(missing.length - 1));
     }
@@ -67,8 +67,22 @@ export function sentence(reason: Reason): string {
     case 'budget-low':
       return `${reason.slo} has ${formatPercent(reason.leftPercent / 100, reason.warnBelow)} of its error budget left (warns below ${reason.warnBelow}%)`;
     case 'missing-data':
-      return `no data for ${reason.slo} over ${reason.window}: ${reason.reason}`;
+      return `no data for ${reason.slo} (${reason.window}): ${reason.reason}`;
   }
+}
+
+/**
+ * Folds missing-data reasons that differ only in the window ("1h", "5m", ...) into one,
+ * so an unreachable server reads as one problem, not five.
+ */
+export function groupMissing(reasons: readonly Reason[]): Reason[] {
+  const out: Reason[] = [];
+  for (const reason of reasons) {
+    const twin = reason.kind === 'missing-data' ? out.find((r) => r.kind === 'missing-data' && r.slo === reason.slo && r.reason === reason.reason) : undefined;
+    if (twin && twin.kind === 'missing-data' && reason.kind === 'missing-data') twin.window = `${twin.window}, ${reason.window}`;
+    else out.push(reason.kind === 'missing-data' ? { ...reason } : reason);
+  }
+  return out;
 }
 
 function more(count: number): string {

@@ -115,7 +115,7 @@ describe('the pull request gate', () => {
     const gh = gitHub().token().policy(POLICY).status().comments().createComment();
     await receive('opened', fakeMetrics({ '1h': down, '5m': down, '6h': down, '30m': down, '30d': down }));
     expect(gh.recorded.statuses[0]).toMatchObject({ state: 'error' });
-    expect(gh.recorded.statuses[0]!.description).toMatch(/^Missing data: no data for checkout-availability over 1h: errorRatioQuery cannot reach http:\/\/prometheus:9090/);
+    expect(gh.recorded.statuses[0]!.description).toMatch(/^Missing data: no data for checkout-availability \(1h, 5m, 6h, 30m, 30d\): errorRatioQuery cannot reach http:\/\/prometheus:9090/);
     expect(gh.recorded.created[0]).toContain('metrics are missing, so merging is blocked');
   });
 
