@@ -48,6 +48,9 @@ async function read(queries: ReturnType<typeof sliQueries>, ask: (q: string) => 
   if (!errors.ok) return errors;
   if (!total.ok) return total;
   if (total.value === 0) return { ok: true, ratio: NaN };
+  // Only a total of 0 means no traffic; a NaN anywhere else is a broken query, not a quiet service.
+  if (Number.isNaN(total.value)) return { ok: false, reason: 'totalQuery returned NaN' };
+  if (Number.isNaN(errors.value)) return { ok: false, reason: 'errorQuery returned NaN while totalQuery shows traffic' };
   return checked(errors.value / total.value);
 }
 

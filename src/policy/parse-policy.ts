@@ -32,7 +32,8 @@ export function parsePolicyText(text: string): Policy {
   }
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
-  const yamlProblems = [...doc.errors, ...doc.warnings].map((e) => ({
+  // The first syntax error is the one to fix; the rest are usually its echoes.
+  const yamlProblems = [...doc.errors, ...doc.warnings].slice(0, 1).map((e) => ({
     path: '',
     message: `invalid YAML: ${firstLine(e.message)}`,
     line: lines.linePos(e.pos[0]).line,
@@ -79,6 +80,9 @@ function toProblems(issue: z.core.$ZodIssue, locate?: (path: PropertyKey[]) => n
       return [problem(issue.path, issue.input === undefined ? 'is required' : `must be ${article(issue.expected)}, not ${describe(issue.input)}`)];
     case 'invalid_value':
       return [problem(issue.path, `must be one of ${issue.values.map(String).join(', ')}`)];
+    case 'too_small':
+    case 'too_big':
+      return [problem(issue.path, bound(issue))];
     default:
       return [problem(issue.path, issue.message)];
   }
@@ -101,6 +105,21 @@ function assertBounded(raw: unknown): void {
     if (value && typeof value === 'object') for (const child of Object.values(value)) walk(child, depth + 1);
   };
   walk(raw, 0);
+}
+
+/** Zod's own bound messages ("Too small: expected array to have >=1 items") read like a stack trace. */
+function bound(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig): string {
+  const limit = Number(issue.code === 'too_small' ? issue.minimum : issue.maximum);
+  const word = issue.code === 'too_small' ? 'at least' : 'at most';
+  if (issue.message && !/^Too (small|big)/.test(issue.message)) return issue.message;
+  switch (issue.origin) {
+    case 'array':
+      return `must list ${word} ${limit} item${limit === 1 ? '' : 's'}`;
+    case 'string':
+      return `must be ${word} ${limit} character${limit === 1 ? '' : 's'} long`;
+    default:
+      return `must be ${word} ${limit}`;
+  }
 }
 
 function article(type: string): string {

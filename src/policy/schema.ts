@@ -20,6 +20,9 @@ const query = z
     const unknown = [...text.matchAll(ANY_PLACEHOLDER)].map((m) => m[0]).filter((p) => !p.match(WINDOW_PLACEHOLDER));
     if (unknown.length > 0) {
       ctx.addIssue({ code: 'custom', message: `unknown placeholder ${unknown[0]}: only {{.window}} is replaced` });
+    } else if (text.replace(WINDOW_PLACEHOLDER, '').includes('{{')) {
+      // renderQuery refuses any `{{` left behind, so a stray one must fail here, not at evaluation time.
+      ctx.addIssue({ code: 'custom', message: 'has a `{{` that is not a placeholder: only {{.window}} is replaced' });
     }
     if (!text.match(WINDOW_PLACEHOLDER)) {
       ctx.addIssue({ code: 'custom', message: 'must contain the {{.window}} placeholder, e.g. rate(x[{{.window}}])' });
@@ -77,7 +80,7 @@ export const policySchema = z
       .string()
       .min(1)
       .max(100)
-      .regex(/^[^\s].*$/, { error: 'must not start with white space' })
+      .regex(/^(?!\s)/, { error: 'must not start with white space' })
       .default('slo-gate'),
     onMissingData: z.enum(['block', 'allow']).default('block'),
     slos: z
@@ -104,6 +107,9 @@ export const policySchema = z
     );
     duplicates(policy.burnRate.rules.map((r) => r.name)).forEach((index) =>
       ctx.addIssue({ code: 'custom', path: ['burnRate', 'rules', index, 'name'], message: 'duplicate rule name' }),
+    );
+    duplicates(policy.bypass.labels).forEach((index) =>
+      ctx.addIssue({ code: 'custom', path: ['bypass', 'labels', index], message: `duplicate label "${policy.bypass.labels[index]}"` }),
     );
     if (policy.budget.blockBelow > policy.budget.warnBelow) {
       ctx.addIssue({ code: 'custom', path: ['budget', 'blockBelow'], message: 'must not be above budget.warnBelow' });
