@@ -47,7 +47,9 @@ async function read(queries: ReturnType<typeof sliQueries>, ask: (q: string) => 
   const [errors, total] = await Promise.all([settle('errorQuery', ask(queries.error)), settle('totalQuery', ask(queries.total))]);
   if (!errors.ok) return errors;
   if (!total.ok) return total;
-  if (total.value === 0) return { ok: true, ratio: NaN };
+  if (total.value === 0) {
+    return errors.value > 0 ? { ok: false, reason: 'errorQuery counts errors while totalQuery counts no requests: do the two queries select the same series?' } : { ok: true, ratio: NaN };
+  }
   // Only a total of 0 means no traffic; a NaN anywhere else is a broken query, not a quiet service.
   if (Number.isNaN(total.value)) return { ok: false, reason: 'totalQuery returned NaN' };
   if (Number.isNaN(errors.value)) return { ok: false, reason: 'errorQuery returned NaN while totalQuery shows traffic' };

@@ -13,6 +13,7 @@ export interface PrometheusOptions {
 }
 
 const MAX_RESPONSE_BYTES = 1024 * 1024;
+const INFINITIES: Record<string, number> = { '+Inf': Infinity, Inf: Infinity, '-Inf': -Infinity };
 
 const sampleValue = z.tuple([z.number(), z.string()]);
 const answer = z.discriminatedUnion('status', [
@@ -67,7 +68,8 @@ function singleSample(query: string, status: number, body: string): number {
   if (!parsed.success) throw new QueryError(`answered HTTP ${status} with JSON that is not a Prometheus API response`, query, { status });
   if (parsed.data.status === 'error') {
     const { errorType, error } = parsed.data;
-    throw new QueryError(`rejected the query (${errorType ?? `HTTP ${status}`}): ${snippet(error ?? '')}`, query, { status });
+    const message = (error ?? '').replace(/^invalid parameter "query":\s*/, '');
+    throw new QueryError(`rejected the query (${errorType ?? `HTTP ${status}`}): ${snippet(message, 240)}`, query, { status });
   }
   const { resultType, result } = parsed.data.data;
   if (resultType !== 'vector') throw new QueryError(`returned a ${resultType}, not an instant vector`, query, { status });
@@ -76,7 +78,8 @@ function singleSample(query: string, status: number, body: string): number {
   if (series.data.length === 0) throw new QueryError('returned no series', query, { status });
   if (series.data.length > 1) throw new QueryError(`returned ${series.data.length} series, not one: aggregate it, e.g. with sum()`, query, { status });
   const text = series.data[0]!.value[1];
-  const value = Number(text);
+  // Prometheus writes infinities as +Inf and -Inf, which Number() does not read.
+  const value = INFINITIES[text] ?? Number(text);
   if (Number.isNaN(value) && text !== 'NaN') throw new QueryError(`returned a sample that is not a number (${snippet(text)})`, query, { status });
   return value;
 }
@@ -103,7 +106,7 @@ export function redact(url: string): string {
   }
 }
 
-function snippet(text: string): string {
+function snippet(text: string, max = 80): string {
   const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > 80 ? `${flat.slice(0, 77)}...` : flat;
+  return flat.length > max ? `${flat.slice(0, max - 3)}...` : flat;
 }

@@ -90,7 +90,6 @@ describe('measure: error ratios', () => {
     { name: 'divides errors by total', errors: 2, total: 100, reading: { ok: true, ratio: 0.02 } },
     { name: 'reads no errors as a ratio of 0', errors: 0, total: 100, reading: { ok: true, ratio: 0 } },
     { name: 'reads a total of 0 as no traffic (NaN)', errors: 0, total: 0, reading: { ok: true, ratio: NaN } },
-    { name: 'reads a total of 0 as no traffic even if errors are reported', errors: 3, total: 0, reading: { ok: true, ratio: NaN } },
     { name: 'reads more errors than requests as a ratio above 1', errors: 3, total: 2, reading: { ok: true, ratio: 1.5 } },
   ])('$name', async ({ errors, total, reading }) => {
     const readings = await measure(policyWith({ slos: [eventsSlo('checkout', 'errors[{{.window}}]', 'total[{{.window}}]')] }), eventsSource(errors, total));
@@ -100,6 +99,7 @@ describe('measure: error ratios', () => {
   it.each<{ name: string; errors: number; total: number; reason: string }>([
     { name: 'reports an errorQuery that answers NaN while totalQuery has traffic as missing data, not as no traffic', errors: NaN, total: 100, reason: 'errorQuery returned NaN while totalQuery shows traffic' },
     { name: 'reports a totalQuery that answers NaN as missing data', errors: 0, total: NaN, reason: 'totalQuery returned NaN' },
+    { name: 'reports errors without any requests as missing data: the two queries disagree', errors: 3, total: 0, reason: 'errorQuery counts errors while totalQuery counts no requests: do the two queries select the same series?' },
   ])('$name', async ({ errors, total, reason }) => {
     const readings = await measure(policyWith({ slos: [eventsSlo('checkout', 'errors[{{.window}}]', 'total[{{.window}}]')] }), eventsSource(errors, total));
     expect(readings.get('checkout')?.get('5m')).toEqual({ ok: false, reason });

@@ -48,6 +48,14 @@ describe('the Prometheus client', () => {
     expect(lastRequest!.headers['x-scope-orgid']).toBe('team-a');
   });
 
+  it.each([
+    ['+Inf', Infinity],
+    ['-Inf', -Infinity],
+  ])('reads Prometheus %s as an infinity, for the engine to reject as not a ratio', async (text, value) => {
+    answer = () => ({ status: 200, body: vector(text) });
+    expect(await createPrometheusClient({ url: base }).queryScalar('q')).toBe(value);
+  });
+
   it('reads NaN as a number, for the engine to treat as no traffic', async () => {
     answer = () => ({ status: 200, body: vector('NaN') });
     expect(await createPrometheusClient({ url: base }).queryScalar('q')).toBeNaN();
@@ -57,7 +65,7 @@ describe('the Prometheus client', () => {
     ['an HTML error page', '<html><body>502 Bad Gateway</body></html>', 502, /answered HTTP 502 with a body that is not JSON \(<html>/],
     ['truncated JSON', '{"status":"success","data":{"resultType":"vec', 200, /not JSON/],
     ['JSON of another API', '{"hello":"world"}', 200, /not a Prometheus API response/],
-    ['a Prometheus error', '{"status":"error","errorType":"bad_data","error":"parse error at char 5"}', 400, /rejected the query \(bad_data\): parse error at char 5/],
+    ['a Prometheus error', '{"status":"error","errorType":"bad_data","error":"invalid parameter \\"query\\": 1:9: parse error: unclosed left parenthesis"}', 400, /^rejected the query \(bad_data\): 1:9: parse error: unclosed left parenthesis$/],
     ['a scalar', '{"status":"success","data":{"resultType":"scalar","result":[1,"2"]}}', 200, /returned a scalar, not an instant vector/],
     ['a matrix', '{"status":"success","data":{"resultType":"matrix","result":[]}}', 200, /returned a matrix/],
     ['no series', vector(), 200, /^returned no series$/],
