@@ -1,9 +1,16 @@
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import type { PrometheusOptions } from './metrics/prometheus-client.js';
+import { formatDuration, parseDuration } from './policy/duration.js';
 
 export interface OperatorConfig {
   prometheus: PrometheusOptions;
+  /** Shared state for several replicas; in memory when unset. */
+  redisUrl: string | undefined;
+  /** How often a pull request that did not pass is evaluated again. */
+  recheckIntervalMs: number;
+  /** How long a Prometheus answer is reused by other evaluations. */
+  queryCacheTtlMs: number;
 }
 
 const headersSchema = z.record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/), z.string());
@@ -39,7 +46,28 @@ export function loadOperatorConfig(env: NodeJS.ProcessEnv): OperatorConfig {
     prometheus.basicAuth = { username: basic.slice(0, colon), password: basic.slice(colon + 1) };
   }
   if (env.PROMETHEUS_HEADERS?.trim()) prometheus.headers = headers(env.PROMETHEUS_HEADERS);
-  return { prometheus };
+  return {
+    prometheus,
+    redisUrl: redisUrl(env.REDIS_URL),
+    recheckIntervalMs: duration('RECHECK_INTERVAL', env.RECHECK_INTERVAL, '5m', { min: 30_000, max: 86_400_000 }),
+    queryCacheTtlMs: duration('QUERY_CACHE_TTL', env.QUERY_CACHE_TTL, '30s', { min: 0, max: 3_600_000 }),
+  };
+}
+
+function redisUrl(text: string | undefined): string | undefined {
+  const url = text?.trim();
+  if (!url) return undefined;
+  if (!/^rediss?:\/\/./.test(url)) throw new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL, e.g. redis://redis:6379');
+  return url;
+}
+
+function duration(variable: string, text: string | undefined, fallback: string, range: { min: number; max: number }): number {
+  const value = text?.trim() || fallback;
+  const ms = value === '0' ? 0 : parseDuration(value);
+  if (ms === undefined || ms < range.min || ms > range.max) {
+    throw new ConfigError(variable, `must be a duration from ${formatDuration(range.min)} to ${formatDuration(range.max)} such as ${fallback}, not "${value}"`);
+  }
+  return ms;
 }
 
 function timeout(text: string | undefined): number {

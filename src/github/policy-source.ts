@@ -1,32 +1,35 @@
-import type { Context } from 'probot';
+import merge from 'deepmerge';
+import type { ProbotOctokit } from 'probot';
 import type { PolicyProblem } from '../errors.js';
 import { PolicyError } from '../errors.js';
-import { problemsFromLoaderError, validatePolicy } from '../policy/parse-policy.js';
+import { POLICY_PATH, problemsFromLoaderError, validatePolicy } from '../policy/parse-policy.js';
 import type { Policy } from '../policy/schema.js';
 import { gitHubError } from './errors.js';
 
 export type LoadedPolicy = { kind: 'none' } | { kind: 'policy'; policy: Policy } | { kind: 'invalid'; problems: PolicyProblem[] };
 
-/** File name under `.github/`, as Probot's config loader wants it. */
-const CONFIG_FILE = 'slo-gate.yml';
-
 /**
- * Reads the policy through Probot's config loader: from the repository's default branch
- * (never the pull request's head, so a pull request cannot loosen its own gate), falling
- * back to the organisation's `.github` repository, following `_extends`. A list in a
- * repository's file replaces the inherited list instead of being appended to it.
+ * Reads the policy with Probot's config loader, as `context.config` does: from the repository's
+ * default branch (never the pull request's head, so a pull request cannot loosen its own gate),
+ * falling back to the organisation's `.github` repository, following `_extends`. Unlike
+ * `context.config`, a list in a repository's file replaces the inherited list instead of being
+ * appended to it. Takes an Octokit rather than a webhook context, so re-checks can use it too.
  */
-export async function loadPolicy(context: Pick<Context, 'config'>): Promise<LoadedPolicy> {
-  let raw: unknown;
+export async function loadPolicy(octokit: ProbotOctokit, repo: { owner: string; repo: string }): Promise<LoadedPolicy> {
+  let result: { config: unknown; files: Array<{ config: unknown }> };
   try {
-    raw = await context.config(CONFIG_FILE, undefined, { arrayMerge: (_inherited: unknown[], own: unknown[]) => own });
+    result = await octokit.config.get({
+      ...repo,
+      path: POLICY_PATH,
+      defaults: (configs) => merge.all<Record<string, unknown>>([{}, ...configs], { arrayMerge: (_inherited, own) => own }),
+    });
   } catch (error) {
     if (isParseFailure(error)) return { kind: 'invalid', problems: problemsFromLoaderError(error) };
-    throw gitHubError(`reading .github/${CONFIG_FILE}`, error);
+    throw gitHubError(`reading ${POLICY_PATH}`, error);
   }
-  if (raw === null) return { kind: 'none' };
+  if (!result.files.some((file) => file.config !== null)) return { kind: 'none' };
   try {
-    return { kind: 'policy', policy: validatePolicy(raw) };
+    return { kind: 'policy', policy: validatePolicy(result.config) };
   } catch (error) {
     if (error instanceof PolicyError) return { kind: 'invalid', problems: error.problems };
     throw error;

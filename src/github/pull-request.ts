@@ -3,7 +3,7 @@ import type { GateState, PermissionLevel } from '../gate/types.js';
 import { COMMENT_MARKER } from '../render/comment.js';
 import { call, gitHubError } from './errors.js';
 
-type Octokit = Context['octokit'];
+export type Octokit = Context['octokit'];
 
 export interface PullRequestRef {
   owner: string;
@@ -25,11 +25,23 @@ export interface LabelApplication {
 export interface PullRequestGitHub {
   setStatus(sha: string, status: { state: GateState; description: string; context: string }): Promise<void>;
   findSummaryComment(): Promise<SummaryComment | undefined>;
-  createComment(body: string): Promise<void>;
+  /** Creates a comment and returns its id. */
+  createComment(body: string): Promise<number>;
   updateComment(id: number, body: string): Promise<void>;
   /** Who applied each label last, from the issue's event timeline. */
   lastApplied(labels: readonly string[]): Promise<Map<string, LabelApplication>>;
   permissionOf(login: string): Promise<PermissionLevel>;
+  /** The pull request as it is now: for re-checks and commands, whose events carry no head. */
+  fetchHead(): Promise<PullRequestHead>;
+}
+
+/** What the gate needs to know about a pull request's current head. */
+export interface PullRequestHead {
+  sha: string;
+  state: string;
+  /** Orders events: a late event for an older head carries an older time. */
+  updatedAt: string;
+  labels: string[];
 }
 
 const LEVELS = new Set<string>(['admin', 'maintain', 'write', 'triage', 'read', 'none']);
@@ -53,7 +65,8 @@ export function pullRequestGitHub(octokit: Octokit, pr: PullRequestRef): PullReq
     },
 
     async createComment(body) {
-      await call(`commenting on #${number}`, () => octokit.rest.issues.createComment({ owner, repo, issue_number: number, body }));
+      const { data } = await call(`commenting on #${number}`, () => octokit.rest.issues.createComment({ owner, repo, issue_number: number, body }));
+      return data.id;
     },
 
     async updateComment(id, body) {
@@ -72,6 +85,11 @@ export function pullRequestGitHub(octokit: Octokit, pr: PullRequestRef): PullReq
         }
       }
       return applied;
+    },
+
+    async fetchHead() {
+      const { data } = await call(`reading pull request #${number}`, () => octokit.rest.pulls.get({ owner, repo, pull_number: number }));
+      return { sha: data.head.sha, state: data.state, updatedAt: data.updated_at, labels: data.labels.map((l) => l.name) };
     },
 
     async permissionOf(login) {

@@ -4,8 +4,11 @@ import type { PullRequestGitHub } from '../github/pull-request.js';
 import type { Policy } from '../policy/schema.js';
 import { renderComment } from '../render/comment.js';
 import { describeReport } from '../render/describe.js';
+import type { Store } from '../state/store.js';
+import type { Telemetry } from '../telemetry.js';
 
 export const DEFAULT_CONTEXT = 'slo-gate';
+const MEMO_TTL_MS = 30 * 86_400_000;
 
 /**
  * Whether the report deserves a new summary comment under the policy's `comment:` setting.
@@ -20,24 +23,92 @@ export function wantsNewComment(report: Report, setting: Policy['comment'] | und
 }
 
 export interface Publication {
+  repo: string;
+  number: number;
   sha: string;
   policy: Policy | undefined;
+  recheckEveryMs: number | undefined;
 }
 
-/** Writes the one commit status, then creates or edits the one summary comment (only when its text changed). */
-export async function publish(github: PullRequestGitHub, report: Report, { sha, policy }: Publication, log: Logger): Promise<void> {
-  const state = stateOf(report);
-  const description = describeReport(report);
-  await github.setStatus(sha, { state, description, context: policy?.context ?? DEFAULT_CONTEXT });
-  log.info({ sha, state, description }, 'slo-gate status written');
+interface Sink {
+  github: PullRequestGitHub;
+  store: Store;
+  telemetry: Telemetry;
+  log: Logger;
+}
 
-  const setting = policy?.comment;
-  if (setting === 'never' && report.kind === 'verdict') return;
-  const body = renderComment(report, { sha, bypass: policy?.bypass });
+/** A status we wrote, remembered so the same one is not written twice. */
+export interface StatusMemo {
+  context: string;
+  state: string;
+  description: string;
+}
+
+export const statusMemoKey = (repo: string, sha: string) => `status:${repo}@${sha}`;
+const commentMemoKey = (repo: string, number: number) => `comment:${repo}#${number}`;
+
+/**
+ * Writes the one commit status, then creates or edits the one summary comment. Skips a write when
+ * GitHub already shows exactly that (same state and description on this SHA, same comment text).
+ */
+export async function publish(sink: Sink, report: Report, publication: Publication): Promise<void> {
+  const { repo, sha, policy } = publication;
+  await writeStatus(sink, repo, sha, { context: policy?.context ?? DEFAULT_CONTEXT, state: stateOf(report), description: describeReport(report) });
+  if (policy?.comment === 'never' && report.kind === 'verdict') return;
+  const body = renderComment(report, { sha, bypass: policy?.bypass, recheckEveryMs: publication.recheckEveryMs });
+  await writeComment(sink, publication, body, wantsNewComment(report, policy?.comment));
+}
+
+export async function writeStatus({ github, store, telemetry }: Sink, repo: string, sha: string, status: StatusMemo): Promise<void> {
+  const key = statusMemoKey(repo, sha);
+  const text = JSON.stringify(status);
+  if ((await store.get(key)) === text) {
+    telemetry.skippedWrite('status');
+    return;
+  }
+  await github.setStatus(sha, status as Parameters<PullRequestGitHub['setStatus']>[1]);
+  telemetry.wroteToGitHub('status');
+  await store.set(key, text, MEMO_TTL_MS);
+}
+
+async function writeComment({ github, store, telemetry }: Sink, { repo, number }: Publication, body: string, create: boolean): Promise<void> {
+  const key = commentMemoKey(repo, number);
+  const memo = parseMemo(await store.get(key));
+  if (memo?.body === body) {
+    telemetry.skippedWrite('comment');
+    return;
+  }
+  if (memo && (await update(github, memo.id, body))) {
+    telemetry.wroteToGitHub('comment-update');
+    await store.set(key, JSON.stringify({ id: memo.id, body }), MEMO_TTL_MS);
+    return;
+  }
   const existing = await github.findSummaryComment();
   if (existing) {
-    if (existing.body !== body) await github.updateComment(existing.id, body);
-  } else if (wantsNewComment(report, setting)) {
-    await github.createComment(body);
+    if (existing.body === body) telemetry.skippedWrite('comment');
+    else if (await update(github, existing.id, body)) telemetry.wroteToGitHub('comment-update');
+    else return; // deleted a moment ago: the next evaluation creates it again
+    await store.set(key, JSON.stringify({ id: existing.id, body }), MEMO_TTL_MS);
+  } else if (create) {
+    const id = await github.createComment(body);
+    telemetry.wroteToGitHub('comment-create');
+    await store.set(key, JSON.stringify({ id, body }), MEMO_TTL_MS);
   }
+}
+
+/** Edits a comment; false when it no longer exists (someone deleted it), so it is looked up again. */
+async function update(github: PullRequestGitHub, id: number, body: string): Promise<boolean> {
+  try {
+    await github.updateComment(id, body);
+    return true;
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) return false;
+    throw error;
+  }
+}
+
+function parseMemo(text: string | undefined): { id: number; body: string } | undefined {
+  if (!text) return undefined;
+  const memo = JSON.parse(text) as { id?: unknown; body?: unknown };
+  return typeof memo.id === 'number' && typeof memo.body === 'string' ? { id: memo.id, body: memo.body } : undefined;
 }

@@ -1,5 +1,6 @@
 import type { PolicyProblem } from '../errors.js';
 import type { Report } from '../gate/report.js';
+import { budgetRecoveryMs } from '../gate/recovery.js';
 import type { Reason, Verdict } from '../gate/types.js';
 import { parseDuration } from '../policy/duration.js';
 import { POLICY_PATH } from '../policy/parse-policy.js';
@@ -15,6 +16,8 @@ export interface CommentContext {
   sha: string;
   /** Bypass labels of the policy, to tell people the way out (absent when the policy could not be read). */
   bypass?: Policy['bypass'];
+  /** How often a pull request that does not pass is evaluated again; absent on the command line. */
+  recheckEveryMs?: number;
 }
 
 /** The pull request summary comment: headline, table, why, what to do. Pure and deterministic. */
@@ -27,7 +30,7 @@ export function renderComment(report: Report, context: CommentContext): string {
 
 function errorBody(report: Exclude<Report, { kind: 'verdict' }>): string[] {
   if (report.kind === 'failed') {
-    return ['### ⚠️ slo-gate could not evaluate this pull request', '', `\`${report.message}\``, '', 'The check is set to **error** so it does not pass silently. Push a commit or re-label the pull request to try again; if it keeps failing, tell the team that runs slo-gate.'];
+    return ['### ⚠️ slo-gate could not evaluate this pull request', '', `\`${report.message}\``, '', 'The check is set to **error** so it does not pass silently. slo-gate tries again by itself; comment `/slo-gate recheck` to try now. If it keeps failing, tell the team that runs slo-gate.'];
   }
   return [
     `### ⚠️ slo-gate: the policy \`${POLICY_PATH}\` cannot be used`,
@@ -107,16 +110,24 @@ function whatToDo(verdict: Verdict, context: CommentContext): string[] {
   const burning = reasons.filter((r) => r.kind === 'burn');
   if (burning.length > 0 && verdict.mode === 'enforce') {
     const r = burning[0]!;
-    todo.push(`**Wait**: rule \`${r.rule}\` stops blocking once the burn rate over the last ${r.short.window} is back to ${formatBurn(r.factor)} or less, usually within ${r.short.window} of the errors stopping. slo-gate evaluates again on every push, label change or reopen.`);
+    todo.push(`**Wait**: rule \`${r.rule}\` stops blocking once the burn rate over the last ${r.short.window} is back to ${formatBurn(r.factor)} or less, usually within ${r.short.window} of the errors stopping.`);
     todo.push(`**Fix**: look at what is failing in ${[...new Set(burning.map((b) => `**${b.slo}**`))].join(', ')} right now; merging more changes while it burns adds risk.`);
   }
   if (reasons.some((r) => r.kind === 'budget-exhausted') && verdict.mode === 'enforce') {
-    todo.push('**Wait or slow down**: a spent budget recovers only as old errors age out of the SLO period; prioritise reliability work until it does.');
+    const estimates = verdict.assessment.slos.flatMap((s) => {
+      const ms = budgetRecoveryMs(s);
+      return ms === undefined ? [] : [`**${s.slo.name}** in roughly ${formatSpan(ms)} at the current error rate`];
+    });
+    const when = estimates.length > 0 ? ` Expected back above the limit: ${estimates.join('; ')}.` : '';
+    todo.push(`**Wait or slow down**: a spent budget recovers only as old errors age out of the SLO period; prioritise reliability work until it does.${when}`);
   }
   if (verdict.wouldBe === 'missing') {
     todo.push(`**Check the metrics**: each query must return exactly one series from the metrics server. Fix the queries in \`${POLICY_PATH}\`, or set \`onMissingData: allow\` if missing data should not block.`);
   }
   const blocking = verdict.state !== 'success';
+  if (blocking && context.recheckEveryMs) {
+    todo.push(`slo-gate looks again every ${formatSpan(context.recheckEveryMs)} until this passes, and on every push or label change; comment \`/slo-gate recheck\` to look now.`);
+  }
   if (blocking && context.bypass) {
     const labels = context.bypass.labels.map((l) => `\`${l}\``);
     todo.push(

@@ -3,7 +3,17 @@ import { loadOperatorConfig } from '../../src/config.js';
 
 describe('operator configuration', () => {
   it('reads the Prometheus URL and defaults the timeout to 5 s', () => {
-    expect(loadOperatorConfig({ PROMETHEUS_URL: 'http://prometheus:9090' })).toEqual({ prometheus: { url: 'http://prometheus:9090', timeoutMs: 5000 } });
+    expect(loadOperatorConfig({ PROMETHEUS_URL: 'http://prometheus:9090' })).toEqual({
+      prometheus: { url: 'http://prometheus:9090', timeoutMs: 5000 },
+      redisUrl: undefined,
+      recheckIntervalMs: 300_000,
+      queryCacheTtlMs: 30_000,
+    });
+  });
+
+  it('reads the shared-state and timing settings', () => {
+    const config = loadOperatorConfig({ PROMETHEUS_URL: 'http://p', REDIS_URL: 'redis://redis:6379/2', RECHECK_INTERVAL: '2m', QUERY_CACHE_TTL: '0' });
+    expect(config).toMatchObject({ redisUrl: 'redis://redis:6379/2', recheckIntervalMs: 120_000, queryCacheTtlMs: 0 });
   });
 
   it('reads every optional credential and header', () => {
@@ -32,6 +42,10 @@ describe('operator configuration', () => {
     ['PROMETHEUS_BASIC_AUTH', { PROMETHEUS_URL: 'http://p', PROMETHEUS_BASIC_AUTH: 'nopassword' }, /PROMETHEUS_BASIC_AUTH: must be user:password/],
     ['PROMETHEUS_BASIC_AUTH', { PROMETHEUS_URL: 'http://p', PROMETHEUS_BASIC_AUTH: 'a:b', PROMETHEUS_BEARER_TOKEN: 't' }, /cannot be combined/],
     ['PROMETHEUS_TIMEOUT_MS', { PROMETHEUS_URL: 'http://p', PROMETHEUS_TIMEOUT_MS: '5s' }, /PROMETHEUS_TIMEOUT_MS: must be a whole number/],
+    ['REDIS_URL', { PROMETHEUS_URL: 'http://p', REDIS_URL: 'localhost:6379' }, /REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL/],
+    ['RECHECK_INTERVAL', { PROMETHEUS_URL: 'http://p', RECHECK_INTERVAL: '5 minutes' }, /RECHECK_INTERVAL: must be a duration from 30s to 1d/],
+    ['RECHECK_INTERVAL', { PROMETHEUS_URL: 'http://p', RECHECK_INTERVAL: '1s' }, /RECHECK_INTERVAL: must be a duration/],
+    ['QUERY_CACHE_TTL', { PROMETHEUS_URL: 'http://p', QUERY_CACHE_TTL: '2h' }, /QUERY_CACHE_TTL: must be a duration from 0s to 1h/],
   ])('refuses to start with a bad %s, naming the variable (%j)', (_name, env, message) => {
     expect(() => loadOperatorConfig(env)).toThrow(message);
   });

@@ -24,6 +24,7 @@ add('healthy', policyOf(), { 'checkout-availability': same(0.0005) });
 add('fast-burn', policyOf(), { 'checkout-availability': new Map([['1h', ok(0.0213)], ['5m', ok(0.0189)], ['6h', ok(0.0041)], ['30m', ok(0.0189)], ['30d', ok(0.00072)]]) });
 add('budget-low', policyOf(), { 'checkout-availability': new Map([...same(0.0005), ['30d', ok(0.00082)]]) });
 add('budget-exhausted', policyOf(), { 'checkout-availability': same(0.0011) });
+add('budget-recovering', policyOf(), { 'checkout-availability': new Map([...same(0.0002), ['30d', ok(0.0011)]]) });
 add('no-traffic', policyOf(), { 'checkout-availability': same(NaN) });
 add('missing-data', policyOf(), { 'checkout-availability': same({ ok: false, reason: 'errorRatioQuery cannot reach http://prometheus:9090 (ECONNREFUSED)' }) });
 add('missing-data-allowed', policyOf({ onMissingData: 'allow' }), { 'checkout-availability': same({ ok: false, reason: 'errorRatioQuery returned no series' }) });
@@ -36,7 +37,7 @@ CASES.push(['failed', { kind: 'failed', message: 'GitHub: listing comments of #2
 
 describe('rendering a verdict for people', () => {
   it.each(CASES)('renders the %s comment as in its snapshot', async (name, report) => {
-    const comment = renderComment(report, { sha: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821', bypass: { labels: ['hotfix', 'security'], minPermission: 'write' } });
+    const comment = renderComment(report, { sha: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821', bypass: { labels: ['hotfix', 'security'], minPermission: 'write' }, recheckEveryMs: 300_000 });
     expect(comment.startsWith(COMMENT_MARKER)).toBe(true);
     await expect(`status: ${describeReport(report)}\n\n${comment}\n`).toMatchFileSnapshot(`./__snapshots__/${name}.md`);
   });

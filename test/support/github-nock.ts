@@ -7,13 +7,14 @@ export const HEAD_SHA = 'ec26c3e57ca3a959ca5aad62de7213c562f8c821';
 /** Records what the app sends GitHub, so tests assert the exact writes. */
 export interface Recorded {
   statuses: Array<{ state: string; description: string; context: string }>;
+  statusShas: string[];
   created: string[];
   updated: Array<{ id: number; body: string }>;
 }
 
 export function gitHub(baseUrl = 'https://api.github.com') {
   const scope = nock(baseUrl);
-  const recorded: Recorded = { statuses: [], created: [], updated: [] };
+  const recorded: Recorded = { statuses: [], statusShas: [], created: [], updated: [] };
   const api = {
     scope,
     recorded,
@@ -27,9 +28,10 @@ export function gitHub(baseUrl = 'https://api.github.com') {
       else scope.get(path).reply(200, text, { 'content-type': 'application/vnd.github.v3.raw; charset=utf-8' });
       return api;
     },
-    status() {
-      scope.post(`${REPO}/statuses/${HEAD_SHA}`, (body) => {
+    status(sha = HEAD_SHA) {
+      scope.post(`${REPO}/statuses/${sha}`, (body) => {
         recorded.statuses.push(body);
+        recorded.statusShas.push(sha);
         return true;
       }).reply(201, {});
       return api;
@@ -48,11 +50,11 @@ export function gitHub(baseUrl = 'https://api.github.com') {
       }).reply(201, { id: 1 });
       return api;
     },
-    updateComment(id: number) {
+    updateComment(id: number, status = 200) {
       scope.patch(`${REPO}/issues/comments/${id}`, (body) => {
-        recorded.updated.push({ id, body: body.body });
+        if (status === 200) recorded.updated.push({ id, body: body.body });
         return true;
-      }).reply(200, { id });
+      }).reply(status, status === 200 ? { id } : { message: 'Not Found' });
       return api;
     },
     labelEvents(events: Array<{ label: string; actor: string; at: string; event?: string }>) {
@@ -60,6 +62,20 @@ export function gitHub(baseUrl = 'https://api.github.com') {
         200,
         events.map((e, i) => ({ id: i + 1, event: e.event ?? 'labeled', label: { name: e.label }, actor: { login: e.actor }, created_at: e.at })),
       );
+      return api;
+    },
+    pull(head: { sha?: string; state?: string; updatedAt?: string; labels?: string[] } = {}) {
+      scope.get(`${REPO}/pulls/2`).reply(200, {
+        number: 2,
+        state: head.state ?? 'open',
+        updated_at: head.updatedAt ?? '2026-11-22T10:00:00Z',
+        head: { sha: head.sha ?? HEAD_SHA },
+        labels: (head.labels ?? []).map((name, id) => ({ id, name })),
+      });
+      return api;
+    },
+    openPulls(numbers: number[]) {
+      scope.get(`${REPO}/pulls`).query({ state: 'open', per_page: 100 }).reply(200, numbers.map((number) => ({ number, state: 'open' })));
       return api;
     },
     permission(login: string, role: string | 404) {

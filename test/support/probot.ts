@@ -1,8 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import examples from '@octokit/webhooks-examples';
 import { Probot, ProbotOctokit } from 'probot';
-import { createApp } from '../../src/app.js';
+import { createApp, type AppDependencies } from '../../src/app.js';
 import type { MetricsSource } from '../../src/metrics/source.js';
+import { createMemoryStore } from '../../src/state/memory-store.js';
 
 // A throwaway key, made per run: Probot signs a real JWT and exchanges it for an installation token.
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
@@ -10,19 +11,46 @@ const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, private
 export const INSTALLATION_ID = 4242;
 
 /** A Probot running our app with retries and throttling off (the function form: the object form is overwritten). */
-export async function createTestProbot(metrics: MetricsSource, options: { baseUrl?: string } = {}): Promise<Probot> {
+export interface TestProbotOptions extends Partial<AppDependencies> {
+  baseUrl?: string;
+  /** Receives the HTTP handlers the app mounts (/healthz, /readyz, /metrics). */
+  addHandler?: (handler: unknown) => void;
+  /** Probot's retry plugin on, with short waits: for tests of GitHub failing. */
+  retries?: boolean;
+  /** Probot's throttling plugin on, as in production (writes spaced about a second apart). */
+  throttle?: boolean;
+}
+
+export async function createTestProbot(metrics: MetricsSource, options: TestProbotOptions = {}): Promise<Probot> {
   const probot = new Probot({
     appId: 1,
     privateKey,
     baseUrl: options.baseUrl,
-    Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } })),
+    Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({
+      ...o,
+      retry: options.retries ? { enabled: true, retryAfterBaseValue: 5 } : { enabled: false },
+      throttle: options.throttle ? { enabled: true } : { enabled: false },
+    })),
     logLevel: 'fatal',
   });
-  await probot.load(createApp({ metrics }));
+  const { baseUrl: _baseUrl, addHandler, retries: _retries, throttle: _throttle, ...deps } = options;
+  const app = createApp({ store: createMemoryStore(), random: () => 0.5, ...deps, metrics });
+  await probot.load(app, { cwd: process.cwd(), addHandler: addHandler ?? (() => {}) });
   return probot;
 }
 
 type Example = { action?: string } & Record<string, unknown>;
+
+/** A payload shaped exactly like GitHub's own, from @octokit/webhooks-examples: the first example that `pick` accepts. */
+export function examplePayload(name: string, pick: (example: any) => boolean, changes?: (payload: any) => void): any {
+  const all = (examples as unknown as Array<{ name: string; examples: Example[] }>).find((e) => e.name === name)!.examples;
+  const source = all.find(pick);
+  if (!source) throw new Error(`no ${name} example matches`);
+  const payload = structuredClone(source) as any;
+  payload.installation = { id: INSTALLATION_ID, node_id: 'MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDI0Mg==' };
+  changes?.(payload);
+  return payload;
+}
 
 /** A `pull_request` payload shaped exactly like GitHub's own, from @octokit/webhooks-examples. */
 export function pullRequestPayload(action: string, changes?: (payload: any) => void): any {

@@ -1,0 +1,28 @@
+import type { Context } from 'probot';
+import { POLICY_PATH } from '../policy/parse-policy.js';
+import { recheckJobId } from './gate-pull-request.js';
+import { installationOf } from './pull-request.js';
+import type { GateServices } from './services.js';
+
+/** Spacing between the re-checks one policy change starts, so a busy repository is not gated in one burst. */
+const SPREAD_MS = 2_000;
+
+/** A push to the default branch that changes the policy re-evaluates every open pull request of the repository. */
+export function onPolicyPush(services: GateServices) {
+  return async (context: Context<'push'>): Promise<void> => {
+    const { payload, log } = context;
+    if (payload.ref !== `refs/heads/${payload.repository.default_branch}`) return;
+    const touched = [...payload.commits, payload.head_commit].some((c) => c && [...(c.added ?? []), ...(c.modified ?? []), ...(c.removed ?? [])].includes(POLICY_PATH));
+    const installationId = installationOf(payload);
+    if (!touched || installationId === undefined) return;
+    const { owner, repo } = context.repo();
+    const open = await context.octokit.paginate(context.octokit.rest.pulls.list, { owner, repo, state: 'open', per_page: 100 });
+    log.info({ repo: `${owner}/${repo}`, pullRequests: open.length }, 'policy changed: re-evaluating open pull requests');
+    await Promise.all(
+      open.map((pr, index) => {
+        const target = { owner, repo, number: pr.number };
+        return services.store.jobs.schedule({ id: recheckJobId(target), kind: 'recheck', data: { installationId, ...target } }, index * SPREAD_MS);
+      }),
+    );
+  };
+}

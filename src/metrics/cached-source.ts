@@ -1,0 +1,31 @@
+import type { Store } from '../state/store.js';
+import { NO_TELEMETRY, type Telemetry } from '../telemetry.js';
+import type { MetricsSource } from './source.js';
+
+/**
+ * Shares Prometheus answers between evaluations: within `ttlMs` the same query (at the same
+ * evaluation time) is answered from the store, and identical queries in flight are sent once.
+ * Failures are not cached, so a recovered server is seen at once.
+ */
+export function cachedSource(source: MetricsSource, store: Store, ttlMs: number, telemetry: Telemetry = NO_TELEMETRY): MetricsSource {
+  return {
+    async queryScalar(query, at) {
+      let asked = false;
+      const key = `query:${at ? at.getTime() : 'now'}:${query}`;
+      const ask = async () => {
+        asked = true;
+        try {
+          const value = await source.queryScalar(query, at);
+          telemetry.queried('ok');
+          return String(value); // NaN and ±Infinity survive as text, unlike JSON
+        } catch (error) {
+          telemetry.queried('error');
+          throw error;
+        }
+      };
+      const text = ttlMs > 0 ? await store.cached(key, ttlMs, ask) : await ask();
+      if (!asked) telemetry.cacheHit();
+      return Number(text);
+    },
+  };
+}
