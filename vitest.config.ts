@@ -14,7 +14,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          globalSetup: ['test/integration/global-setup.ts'],
+          globalSetup: ['test/integration/global-setup.ts', 'test/integration/redis-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 120_000,
         },

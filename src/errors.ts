@@ -61,3 +61,14 @@ export class GitHubError extends Error {
     super(message, options);
   }
 }
+
+/** A lock on shared state was not free within the wait allowed. */
+export class LockTimeoutError extends Error {
+  override name = 'LockTimeoutError';
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -28,6 +28,7 @@ export interface Store {
 
   /** Throws when the backing service cannot be reached (`/readyz`). */
   ping(): Promise<void>;
+  /** Stops taking jobs, lets running ones finish, and lets go of connections; idempotent. */
   close(): Promise<void>;
 }
 
@@ -42,10 +43,14 @@ export interface Job {
 export type JobHandler = (job: Job) => Promise<void>;
 
 export interface JobQueue {
-  /** Runs the job after `delayMs`, replacing a pending job with the same id. */
+  /**
+   * Runs the job after `delayMs`, replacing a pending job with the same id. When that id's job is
+   * running right now, the new one is queued behind it and runs after it (a job may reschedule itself).
+   */
   schedule(job: Job, delayMs: number): Promise<void>;
+  /** Drops the pending job with this id; a run already under way finishes. */
   cancel(id: string): Promise<void>;
-  /** Pending (delayed or waiting) jobs, for `/metrics`. */
+  /** Pending (delayed or waiting) jobs, for `/metrics`; a run queued behind a running job is not counted. */
   pending(): Promise<number>;
   /**
    * Starts running due jobs with the handler for their kind. A handler that throws is reported to

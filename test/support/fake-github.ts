@@ -1,0 +1,69 @@
+import nock from 'nock';
+import { INSTALLATION_ID } from './probot.js';
+
+const REPO = '/repos/Codertocat/Hello-World';
+
+interface FakePull {
+  number: number;
+  sha: string;
+  state: string;
+  updatedAt: string;
+}
+
+/**
+ * A stateful GitHub behind nock for tests with several app instances: it keeps comments, records
+ * every status and every request, and serves the policy and pull requests. Interceptors persist.
+ */
+export function fakeGitHub(policy: string, pulls: FakePull[]) {
+  const comments: Array<{ id: number; issue: number; body: string }> = [];
+  const statuses: Array<{ sha: string; state: string; description: string }> = [];
+  const requests: string[] = [];
+  const scope = nock('https://api.github.com').persist();
+  const seen = (method: string, path: string) => requests.push(`${method} ${path.split('?')[0]}`);
+
+  scope.post(`/app/installations/${INSTALLATION_ID}/access_tokens`).reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z' });
+  scope.get(`${REPO}/contents/.github%2Fslo-gate.yml`).reply(function () {
+    seen('GET', this.req.path);
+    return [200, policy, { 'content-type': 'application/vnd.github.v3.raw; charset=utf-8' }];
+  });
+  scope.post(/\/statuses\/\w+$/).reply(function (path, body: any) {
+    seen('POST', path);
+    statuses.push({ sha: path.split('/').pop()!, state: body.state, description: body.description });
+    return [201, {}];
+  });
+  scope.get(/\/issues\/\d+\/comments/).reply(function (path) {
+    seen('GET', path);
+    const issue = Number(/issues\/(\d+)\//.exec(path)![1]);
+    return [200, comments.filter((c) => c.issue === issue).map((c) => ({ id: c.id, body: c.body, user: { login: 'slo-gate[bot]', type: 'Bot' } }))];
+  });
+  scope.post(/\/issues\/\d+\/comments$/).reply(function (path, body: any) {
+    seen('POST', path);
+    const comment = { id: comments.length + 1, issue: Number(/issues\/(\d+)\//.exec(path)![1]), body: body.body };
+    comments.push(comment);
+    return [201, { id: comment.id }];
+  });
+  scope.patch(/\/issues\/comments\/\d+$/).reply(function (path, body: any) {
+    seen('PATCH', path);
+    const comment = comments.find((c) => c.id === Number(path.split('/').pop()));
+    if (!comment) return [404, { message: 'Not Found' }];
+    comment.body = body.body;
+    return [200, { id: comment.id }];
+  });
+  scope.get(/\/pulls\/\d+$/).reply(function (path) {
+    seen('GET', path);
+    const pull = pulls.find((p) => p.number === Number(path.split('/').pop()));
+    if (!pull) return [404, { message: 'Not Found' }];
+    return [200, { number: pull.number, state: pull.state, updated_at: pull.updatedAt, head: { sha: pull.sha }, labels: [] }];
+  });
+
+  return {
+    comments,
+    statuses,
+    requests,
+    count: (prefix: string) => requests.filter((r) => r.startsWith(prefix)).length,
+    done: () => {
+      scope.persist(false);
+      nock.cleanAll();
+    },
+  };
+}
