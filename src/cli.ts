@@ -1,17 +1,17 @@
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { backtestCommand } from './cli/backtest-command.js';
+import { EXIT, isUsageError, parseTime, readPolicy, usageError } from './cli/shared.js';
 import { loadOperatorConfig } from './config.js';
 import { ConfigError, PolicyError, formatProblem } from './errors.js';
 import { evaluate } from './evaluate.js';
 import { createPrometheusClient, type PrometheusOptions } from './metrics/prometheus-client.js';
+import type { RangeSource } from './metrics/range-source.js';
 import type { MetricsSource } from './metrics/source.js';
-import { parsePolicyText, POLICY_PATH } from './policy/parse-policy.js';
-import type { Policy } from './policy/schema.js';
+import { POLICY_PATH } from './policy/parse-policy.js';
 import { describeReport, sentence } from './render/describe.js';
 import { renderTable } from './render/table.js';
 
-/** Exit codes: the gate passed, blocked, or could not decide (bad input, missing data). */
-export const EXIT = { pass: 0, block: 1, error: 2 } as const;
+export { EXIT } from './cli/shared.js';
 
 export interface CliIo {
   env: NodeJS.ProcessEnv;
@@ -19,6 +19,10 @@ export interface CliIo {
   err: (text: string) => void;
   /** Builds the metrics source; tests swap it. */
   metrics?: (options: PrometheusOptions) => MetricsSource;
+  /** Builds the range source for `backtest`; tests swap it. */
+  range?: (options: PrometheusOptions) => RangeSource;
+  /** The clock, read only at this edge; tests fix it. */
+  now?: () => Date;
 }
 
 const USAGE = `Usage:
@@ -27,6 +31,9 @@ const USAGE = `Usage:
       FILE defaults to ${POLICY_PATH}; the URL defaults to $PROMETHEUS_URL. Credentials come from
       $PROMETHEUS_BEARER_TOKEN, $PROMETHEUS_BASIC_AUTH and $PROMETHEUS_HEADERS.
       Exit status: 0 pass, 1 block, 2 error (invalid policy, missing data, unreachable server).
+  slo-gate backtest [--policy FILE] --from TIME --to TIME [--step 5m] [--json] [--prometheus-url URL]
+      Replays the policy, as if enforced, every STEP (15s or more) from one RFC 3339 TIME to another,
+      and lists when it would have blocked and why. Exit status: 0 it ran, 2 error.
   slo-gate validate [FILE]
       Checks a policy file and lists every problem. Exit status: 0 valid, 2 invalid.`;
 
@@ -39,6 +46,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         return await evaluateCommand(rest, io);
       case 'validate':
         return await validateCommand(rest, io);
+      case 'backtest':
+        return await backtestCommand(rest, io);
       case undefined:
       case '-h':
       case '--help':
@@ -67,7 +76,7 @@ async function evaluateCommand(args: string[], io: CliIo): Promise<number> {
     options: { policy: { type: 'string', default: POLICY_PATH }, 'prometheus-url': { type: 'string' }, at: { type: 'string' } },
     strict: true,
   });
-  const at = values.at === undefined ? undefined : parseTime(values.at);
+  const at = values.at === undefined ? undefined : parseTime('--at', values.at);
   const policy = await readPolicy(values.policy!);
   const env = values['prometheus-url'] ? { ...io.env, PROMETHEUS_URL: values['prometheus-url'] } : io.env;
   const { prometheus } = loadOperatorConfig(env);
@@ -88,29 +97,4 @@ async function validateCommand(args: string[], io: CliIo): Promise<number> {
   const policy = await readPolicy(file);
   io.out(`${file} is valid: ${policy.slos.length} SLO${policy.slos.length === 1 ? '' : 's'} (${policy.slos.map((s) => s.name).join(', ')}), mode ${policy.mode}, onMissingData ${policy.onMissingData}.`);
   return EXIT.pass;
-}
-
-async function readPolicy(file: string): Promise<Policy> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new Error(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
-  }
-  return parsePolicyText(text);
-}
-
-function parseTime(text: string): Date {
-  const date = new Date(text);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(date.getTime())) throw usageError(`--at must be an RFC 3339 time such as 2026-11-22T10:00:00Z, not "${text}"`);
-  return date;
-}
-
-function usageError(message: string): Error {
-  return Object.assign(new Error(message), { code: 'SLO_GATE_USAGE' });
-}
-
-function isUsageError(error: unknown): boolean {
-  const code = (error as { code?: string }).code;
-  return code === 'SLO_GATE_USAGE' || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'));
 }

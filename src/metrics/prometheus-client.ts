@@ -1,7 +1,9 @@
 import axios, { type AxiosInstance } from 'axios';
 import { z } from 'zod';
 import { QueryError } from '../errors.js';
+import { stepMillis, stepTimes, type RangeSource, type TimeRange } from './range-source.js';
 import type { MetricsSource } from './source.js';
+import { NO_SERIES } from './window-reading.js';
 
 export interface PrometheusOptions {
   /** Base URL of anything speaking the Prometheus HTTP API, with any path prefix (`https://mimir/prometheus`). */
@@ -13,6 +15,11 @@ export interface PrometheusOptions {
 }
 
 const MAX_RESPONSE_BYTES = 1024 * 1024;
+/**
+ * Points per series in one range request. Prometheus refuses more than 11,000; 10,000 points of
+ * one series are about 400 KB of JSON, well inside MAX_RESPONSE_BYTES.
+ */
+export const MAX_POINTS_PER_REQUEST = 10_000;
 const INFINITIES: Record<string, number> = { '+Inf': Infinity, Inf: Infinity, '-Inf': -Infinity };
 
 const sampleValue = z.tuple([z.number(), z.string()]);
@@ -24,6 +31,7 @@ const answer = z.discriminatedUnion('status', [
   z.object({ status: z.literal('error'), errorType: z.string().optional(), error: z.string().optional() }),
 ]);
 const vector = z.array(z.object({ metric: z.record(z.string(), z.string()), value: sampleValue }));
+const matrix = z.array(z.object({ metric: z.record(z.string(), z.string()), values: z.array(sampleValue) }));
 
 /** Queries `POST /api/v1/query` (form-encoded, so long queries fit) and insists on exactly one sample. */
 export function createPrometheusClient(options: PrometheusOptions): MetricsSource {
@@ -37,6 +45,32 @@ export function createPrometheusClient(options: PrometheusOptions): MetricsSourc
         throw new QueryError(transportProblem(error, where, options.timeoutMs), query, { cause: error });
       });
       return singleSample(query, response.status, response.data);
+    },
+  };
+}
+
+/**
+ * Queries `POST /api/v1/query_range` (form-encoded) and insists on at most one series. A range of
+ * more than MAX_POINTS_PER_REQUEST steps is asked for in consecutive pieces, one after the other.
+ */
+export function createPrometheusRangeClient(options: PrometheusOptions): RangeSource {
+  const http = createHttp(options);
+  const where = redact(options.url);
+  return {
+    async queryRange(query: string, range: TimeRange) {
+      const times = stepTimes(range);
+      const step = String(stepMillis(range) / 1000);
+      const samples = new Map<number, number>();
+      for (let first = 0; first < times.length; first += MAX_POINTS_PER_REQUEST) {
+        const last = Math.min(first + MAX_POINTS_PER_REQUEST, times.length) - 1;
+        const form = new URLSearchParams({ query, start: times[first]!.toFixed(3), end: times[last]!.toFixed(3), step });
+        const response = await http.post<string>('api/v1/query_range', form).catch((error: unknown) => {
+          throw new QueryError(transportProblem(error, where, options.timeoutMs), query, { cause: error });
+        });
+        const asked = { startMs: Math.round(times[first]! * 1000), endMs: Math.round(times[last]! * 1000), stepMs: stepMillis(range) };
+        seriesSamples(query, response.status, response.data, asked, samples);
+      }
+      return samples;
     },
   };
 }
@@ -58,6 +92,38 @@ function createHttp(options: PrometheusOptions): AxiosInstance {
 }
 
 function singleSample(query: string, status: number, body: string): number {
+  const { resultType, result } = successfulResult(query, status, body);
+  if (resultType !== 'vector') throw new QueryError(`returned a ${resultType}, not an instant vector`, query, { status });
+  const series = vector.safeParse(result);
+  if (!series.success) throw new QueryError('returned a malformed vector', query, { status });
+  if (series.data.length === 0) throw new QueryError(NO_SERIES, query, { status });
+  if (series.data.length > 1) throw new QueryError(tooManySeries(series.data.length), query, { status });
+  return sampleOf(query, status, series.data[0]!.value[1]);
+}
+
+/**
+ * The samples of a range answer with at most one series, by Unix seconds (to the millisecond).
+ * Every sample must sit on a step that was asked for: a query frontend that moves the range onto
+ * multiples of the step (Thanos does by default) would otherwise leave every step without a sample.
+ */
+function seriesSamples(query: string, status: number, body: string, asked: { startMs: number; endMs: number; stepMs: number }, into: Map<number, number>): void {
+  const { resultType, result } = successfulResult(query, status, body);
+  if (resultType !== 'matrix') throw new QueryError(`returned a ${resultType}, not a range matrix`, query, { status });
+  const series = matrix.safeParse(result);
+  if (!series.success) throw new QueryError('returned a malformed matrix', query, { status });
+  if (series.data.length > 1) throw new QueryError(tooManySeries(series.data.length), query, { status });
+  for (const [time, text] of series.data[0]?.values ?? []) {
+    const ms = Math.round(time * 1000);
+    if (ms < asked.startMs || ms > asked.endMs || (ms - asked.startMs) % asked.stepMs !== 0) {
+      const at = Number.isFinite(ms) && Math.abs(ms) < 8.64e15 ? new Date(ms).toISOString() : String(time);
+      throw new QueryError(`returned a sample at ${at}, which is not one of the steps asked for: if a query frontend aligns ranges to the step, start the range on a multiple of the step`, query, { status });
+    }
+    into.set(ms / 1000, sampleOf(query, status, text));
+  }
+}
+
+/** The `data` of a successful API answer; every other answer becomes a QueryError saying what it was. */
+function successfulResult(query: string, status: number, body: string): { resultType: string; result: unknown } {
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -71,13 +137,14 @@ function singleSample(query: string, status: number, body: string): number {
     const message = (error ?? '').replace(/^invalid parameter "query":\s*/, '');
     throw new QueryError(`rejected the query (${errorType ?? `HTTP ${status}`}): ${snippet(message, 240)}`, query, { status });
   }
-  const { resultType, result } = parsed.data.data;
-  if (resultType !== 'vector') throw new QueryError(`returned a ${resultType}, not an instant vector`, query, { status });
-  const series = vector.safeParse(result);
-  if (!series.success) throw new QueryError('returned a malformed vector', query, { status });
-  if (series.data.length === 0) throw new QueryError('returned no series', query, { status });
-  if (series.data.length > 1) throw new QueryError(`returned ${series.data.length} series, not one: aggregate it, e.g. with sum()`, query, { status });
-  const text = series.data[0]!.value[1];
+  return parsed.data.data;
+}
+
+function tooManySeries(count: number): string {
+  return `returned ${count} series, not one: aggregate it, e.g. with sum()`;
+}
+
+function sampleOf(query: string, status: number, text: string): number {
   // Prometheus writes infinities as +Inf and -Inf, which Number() does not read.
   const value = INFINITIES[text] ?? Number(text);
   if (Number.isNaN(value) && text !== 'NaN') throw new QueryError(`returned a sample that is not a number (${snippet(text)})`, query, { status });

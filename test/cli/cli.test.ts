@@ -99,6 +99,8 @@ describe('slo-gate evaluate', () => {
   it.each([
     ['no Prometheus URL anywhere', ['evaluate', '--policy', 'P'], {}, /PROMETHEUS_URL: is not set/],
     ['a time that is not RFC 3339', ['evaluate', '--policy', 'P', '--at', 'yesterday'], { PROMETHEUS_URL: 'http://p:9090' }, /--at must be an RFC 3339 time/],
+    ['a time without an offset, which would be read in the local zone', ['evaluate', '--policy', 'P', '--at', '2026-11-22T10:00:00'], { PROMETHEUS_URL: 'http://p:9090' }, /--at must be an RFC 3339 time/],
+    ['a day that does not exist', ['evaluate', '--policy', 'P', '--at', '2026-02-30T10:00:00Z'], { PROMETHEUS_URL: 'http://p:9090' }, /--at must be an RFC 3339 time/],
     ['an unknown option', ['evaluate', '--bogus'], { PROMETHEUS_URL: 'http://p:9090' }, /Unknown option '--bogus'/],
     ['an unknown command', ['deploy'], {}, /unknown command "deploy"/],
   ])('exits 2 with a clear message for %s', async (_name, argv, env, message) => {

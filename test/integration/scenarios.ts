@@ -13,8 +13,11 @@
  * to a rule's factor is fast-burn's 6h at 7 against 6 (17 % above); the closest budget is
  * exhausted's -10 % against the 0 % block line, and every budget that should pass is at least
  * 41.7 % against the 25 % warning line. No window edge (T0 - 5m, 30m, 1h, 6h, 30d) lies near a
- * segment boundary (T0 - 2h, T0 - 8h), so each edge sits inside a linear piece of the counter,
- * where extrapolation is exact.
+ * segment boundary (T0 - 2h, 2h30m, 3h, 8h), so each edge sits inside a linear piece of the
+ * counter, where extrapolation is exact.
+ *
+ * The backtests (backtest.test.ts) evaluate at whole minutes, which fall on samples: every window
+ * edge then has a sample on it, and rate() is exactly the mean rate over the window.
  */
 
 export const HOUR = 3600;
@@ -22,7 +25,7 @@ export const DAY = 86_400;
 
 /** The SLO every scenario uses: 99.9 % over the default 30 days. */
 export const OBJECTIVE = 99.9;
-const BUDGET = 0.001;
+export const BUDGET = 0.001;
 
 /** The windows the default rules (fast 1h/5m x14.4, slow 6h/30m x6) and the 30d period read. */
 export const WINDOWS = ['1h', '5m', '6h', '30m', '30d'] as const;
@@ -36,10 +39,15 @@ export const COARSE_STEP = 60;
 export const FINE_STEP = 15;
 
 const REQUESTS_PER_SECOND = 10;
-const BASELINE = 0.0005; // 0.05 % errors: burn 0.5
+export const BASELINE = 0.0005; // 0.05 % errors: burn 0.5
 const FAST = 0.02; // 2 % errors: burn 20, over the fast rule's 14.4
 const SLOW = 0.008; // 0.8 % errors: burn 8, over the slow rule's 6 and under the fast rule's 14.4
 const OVERSPENT = 0.0011; // 0.11 % errors: burn 1.1, 10 % more than the whole budget
+export const INCIDENT = 0.05; // 5 % errors: burn 50
+
+/** The incident scenario's outage: 5 % errors over [T0 - 3h, T0 - 2h30m), baseline around it. */
+export const INCIDENT_FROM = -3 * HOUR;
+export const INCIDENT_UNTIL = -2.5 * HOUR;
 
 /** From `from` (seconds relative to T0) until the next segment, this fraction of requests fail. */
 export interface Segment {
@@ -77,6 +85,11 @@ const everywhere = (value: number): Record<Window, number> => ({ '5m': value, '3
 const FAST_6H = burn((4 * BASELINE + 2 * FAST) / 6);
 // ... and the 30d window 718h of baseline and 2h of fast burn: burn 0.5542, 44.58 % left.
 const FAST_30D = burn((718 * BASELINE + 2 * FAST) / 720);
+// incident: at T0 the 6h window holds 30 min of 5 % and 5h30m of baseline: burn 4.625, under the slow
+// rule's 6 (it never reaches 6 at any moment: 30 min is all the 6h window ever holds). The 30d
+// window: burn 0.534375, 46.56 % left. Every window shorter than 2h30m has only baseline at T0.
+const INCIDENT_6H = burn((0.5 * INCIDENT + 5.5 * BASELINE) / 6);
+const INCIDENT_30D = burn((0.5 * INCIDENT + 719.5 * BASELINE) / 720);
 // slow-burn: 0.8 % since T0 - 8h, so every rule window is all slow burn; 30d: burn 0.5833, 41.67 % left.
 const SLOW_30D = burn((712 * BASELINE + 8 * SLOW) / 720);
 
@@ -129,6 +142,24 @@ export const SCENARIOS: Scenario[] = [
     requestsPerSecond: REQUESTS_PER_SECOND,
     segments: [{ from: DATA_FROM, errorFraction: OVERSPENT }],
     expected: { state: 'failure', firing: [], budget: 'exhausted', burn: everywhere(1.1), budgetLeftPercent: -10, noTraffic: false },
+  },
+  {
+    name: 'incident',
+    story: 'passes a PR two and a half hours after a 30-minute outage, once both fast-rule windows have cooled down',
+    requestsPerSecond: REQUESTS_PER_SECOND,
+    segments: [
+      { from: DATA_FROM, errorFraction: BASELINE },
+      { from: INCIDENT_FROM, errorFraction: INCIDENT },
+      { from: INCIDENT_UNTIL, errorFraction: BASELINE },
+    ],
+    expected: {
+      state: 'success',
+      firing: [],
+      budget: 'ok',
+      burn: { '5m': 0.5, '30m': 0.5, '1h': 0.5, '6h': INCIDENT_6H, '30d': INCIDENT_30D },
+      budgetLeftPercent: left(INCIDENT_30D),
+      noTraffic: false,
+    },
   },
   {
     name: 'no-traffic',

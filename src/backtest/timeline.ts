@@ -1,0 +1,80 @@
+import type { GateState, Verdict } from '../gate/types.js';
+
+/** The commit statuses that keep a pull request from merging. */
+export type BlockingState = Exclude<GateState, 'success'>;
+
+/** What blocked: a firing rule, a spent budget, or (for `error`) an SLO with missing data. */
+export type BlockReason =
+  | { kind: 'burn'; slo: string; rule: string }
+  | { kind: 'budget-exhausted'; slo: string }
+  | { kind: 'missing-data'; slo: string; reason: string };
+
+/** A stretch of consecutive steps that blocked with the same state for the same reasons. */
+export interface Episode {
+  /** The first step that blocked, in Unix seconds. */
+  start: number;
+  /** The first step that no longer blocked this way (it passed, or blocked otherwise), or the range end. */
+  end: number;
+  state: BlockingState;
+  /** In the verdict's order. A missing-data reason says why as of the episode's first step. */
+  reasons: BlockReason[];
+  /** How many steps the episode spans. */
+  steps: number;
+}
+
+export interface Timeline {
+  episodes: Episode[];
+  totals: {
+    /** Steps evaluated. */
+    steps: number;
+    episodes: number;
+    /** Seconds in `failure` episodes (a rule fired or a budget was spent). */
+    secondsBlocked: number;
+    /** Seconds in `error` episodes (missing data). */
+    secondsInError: number;
+  };
+}
+
+/**
+ * Folds the verdict at each step into block episodes. Each step stands for the time until the
+ * next step; the last one until `end` (the range end, in Unix seconds). Pure: steps in, episodes out.
+ */
+export function buildTimeline(steps: Iterable<readonly [at: number, verdict: Verdict]>, end: number): Timeline {
+  const episodes: Episode[] = [];
+  let open: { episode: Episode; key: string } | undefined;
+  let count = 0;
+  let previous = -Infinity;
+  for (const [at, verdict] of steps) {
+    if (!(at > previous) || at > end) throw new RangeError(`steps must be in order and not after the end: ${at} after ${previous}, end ${end}`);
+    previous = at;
+    count++;
+    const blocked = blockOf(verdict);
+    if (open && open.key === blocked?.key) {
+      open.episode.steps++;
+      continue;
+    }
+    if (open) open.episode.end = at;
+    open = blocked && { episode: { start: at, end, state: blocked.state, reasons: blocked.reasons, steps: 1 }, key: blocked.key };
+    if (open) episodes.push(open.episode);
+  }
+
+  const seconds = (state: BlockingState) => episodes.filter((e) => e.state === state).reduce((sum, e) => sum + (e.end - e.start), 0);
+  return { episodes, totals: { steps: count, episodes: episodes.length, secondsBlocked: seconds('failure'), secondsInError: seconds('error') } };
+}
+
+/** Why one step blocks, with a key that is equal exactly when two steps block the same way. */
+function blockOf(verdict: Verdict): { state: BlockingState; reasons: BlockReason[]; key: string } | undefined {
+  if (verdict.state === 'success') return undefined;
+  const reasons: BlockReason[] = [];
+  for (const reason of verdict.assessment.reasons) {
+    if (verdict.state === 'failure' && reason.kind === 'burn') reasons.push({ kind: 'burn', slo: reason.slo, rule: reason.rule });
+    if (verdict.state === 'failure' && reason.kind === 'budget-exhausted') reasons.push({ kind: 'budget-exhausted', slo: reason.slo });
+    // Several windows of one SLO are usually missing for one cause: one reason per SLO, the first.
+    if (verdict.state === 'error' && reason.kind === 'missing-data' && !reasons.some((r) => r.slo === reason.slo)) {
+      reasons.push({ kind: 'missing-data', slo: reason.slo, reason: reason.reason });
+    }
+  }
+  // The missing-data text is left out of the key: it names a window and a query, which may change from step to step.
+  const key = [verdict.state, ...reasons.map((r) => `${r.kind}/${r.slo}/${r.kind === 'burn' ? r.rule : ''}`)].join('|');
+  return { state: verdict.state, reasons, key };
+}

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import type { Timeline } from '../../src/backtest/timeline.js';
+import { backtestJson, formatLength, renderBacktest } from '../../src/render/backtest.js';
+
+const at = (iso: string) => Date.parse(iso) / 1000;
+
+function report(timeline: Timeline, stepSeconds = 60) {
+  return { policyFile: 'slo-gate.yml', mode: 'enforce' as const, range: { start: new Date('2026-11-20T22:00:00Z'), end: new Date('2026-11-21T02:00:00Z'), stepSeconds }, timeline };
+}
+
+describe('rendering a backtest', () => {
+  it.each([
+    { seconds: 0, text: '0 min' },
+    { seconds: 45, text: '45 s' },
+    { seconds: 60, text: '1 min' },
+    { seconds: 150, text: '2 min 30 s' },
+    { seconds: 3900, text: '1 h 5 min' },
+    { seconds: 3 * 86_400 + 4 * 3600, text: '3 d 4 h' },
+    { seconds: 89.6, text: '1 min 30 s' },
+  ])('writes $seconds seconds as "$text"', ({ seconds, text }) => {
+    expect(formatLength(seconds)).toBe(text);
+  });
+
+  it('writes the date of an episode end again when it falls on another day, and seconds when there are any', () => {
+    const timeline: Timeline = {
+      episodes: [
+        { start: at('2026-11-20T23:50:00Z'), end: at('2026-11-21T00:20:00Z'), state: 'failure', steps: 30, reasons: [{ kind: 'burn', slo: 'a', rule: 'fast' }, { kind: 'burn', slo: 'a', rule: 'slow' }, { kind: 'budget-exhausted', slo: 'b' }] },
+        { start: at('2026-11-21T01:00:15Z'), end: at('2026-11-21T01:00:30Z'), state: 'error', steps: 1, reasons: [{ kind: 'missing-data', slo: 'a', reason: 'errorQuery returned NaN while totalQuery shows traffic' }] },
+      ],
+      totals: { steps: 961, episodes: 2, secondsBlocked: 1800, secondsInError: 15 },
+    };
+    expect(renderBacktest(report(timeline, 15))).toBe(
+      [
+        'Backtest of slo-gate.yml from 2026-11-20 22:00 to 2026-11-21 02:00 UTC, every 15s: 961 steps.',
+        '',
+        '2026-11-20 23:50 → 2026-11-21 00:20 UTC  30 min  blocked: a fast, slow; b budget',
+        '2026-11-21 01:00:15 → 01:00:30 UTC       15 s    error: a missing data: errorQuery returned NaN while totalQuery shows traffic',
+        '',
+        '2 episodes: blocked 30 min (12.5%), error 15 s (0.1%) of 4 h.',
+      ].join('\n'),
+    );
+    expect(backtestJson(report(timeline, 15)).totals).toEqual({ steps: 961, episodes: 2, hoursBlocked: 0.5, hoursInError: 0.004 });
+  });
+});
