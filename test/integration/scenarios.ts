@@ -20,6 +20,8 @@
  * edge then has a sample on it, and rate() is exactly the mean rate over the window.
  */
 
+import type { SyntheticService } from '../support/prometheus-harness.js';
+
 export const HOUR = 3600;
 export const DAY = 86_400;
 
@@ -49,11 +51,6 @@ export const INCIDENT = 0.05; // 5 % errors: burn 50
 export const INCIDENT_FROM = -3 * HOUR;
 export const INCIDENT_UNTIL = -2.5 * HOUR;
 
-/** From `from` (seconds relative to T0) until the next segment, this fraction of requests fail. */
-export interface Segment {
-  from: number;
-  errorFraction: number;
-}
 
 export interface Expected {
   /** Commit status with the default `onMissingData: block`. */
@@ -68,12 +65,9 @@ export interface Expected {
   noTraffic: boolean;
 }
 
-export interface Scenario {
-  /** Also the `job` label of the scenario's series and the SLO name. */
-  name: string;
+/** A synthetic service (its name is also the `job` label and the SLO name) and what the gate must find. */
+export interface Scenario extends SyntheticService {
   story: string;
-  requestsPerSecond: number;
-  segments: Segment[];
   expected: Expected;
 }
 
