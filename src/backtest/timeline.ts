@@ -32,6 +32,10 @@ export interface Timeline {
     secondsBlocked: number;
     /** Seconds in `error` episodes (missing data). */
     secondsInError: number;
+    /** Steps that passed with a warning: a budget left below `budget.warnBelow`. */
+    stepsWarned: number;
+    /** Lowest budget left over every step and SLO, as a fraction; undefined when none was measured. */
+    lowestBudgetLeft: number | undefined;
   };
 }
 
@@ -43,11 +47,16 @@ export function buildTimeline(steps: Iterable<readonly [at: number, verdict: Ver
   const episodes: Episode[] = [];
   let open: { episode: Episode; key: string } | undefined;
   let count = 0;
+  let warned = 0;
+  let lowest: number | undefined;
   let previous = -Infinity;
   for (const [at, verdict] of steps) {
     if (!(at > previous) || at > end) throw new RangeError(`steps must be in order and not after the end: ${at} after ${previous}, end ${end}`);
     previous = at;
     count++;
+    if (verdict.state === 'success' && verdict.wouldBe === 'warn') warned++;
+    const left = verdict.assessment.lowestBudgetLeft;
+    if (left !== undefined && (lowest === undefined || left < lowest)) lowest = left;
     const blocked = blockOf(verdict);
     if (open && open.key === blocked?.key) {
       open.episode.steps++;
@@ -59,7 +68,10 @@ export function buildTimeline(steps: Iterable<readonly [at: number, verdict: Ver
   }
 
   const seconds = (state: BlockingState) => episodes.filter((e) => e.state === state).reduce((sum, e) => sum + (e.end - e.start), 0);
-  return { episodes, totals: { steps: count, episodes: episodes.length, secondsBlocked: seconds('failure'), secondsInError: seconds('error') } };
+  return {
+    episodes,
+    totals: { steps: count, episodes: episodes.length, secondsBlocked: seconds('failure'), secondsInError: seconds('error'), stepsWarned: warned, lowestBudgetLeft: lowest },
+  };
 }
 
 /** Why one step blocks, with a key that is equal exactly when two steps block the same way. */

@@ -1,5 +1,6 @@
 import type { BlockReason, BlockingState, Episode, Timeline } from '../backtest/timeline.js';
 import type { TimeRange } from '../metrics/range-source.js';
+import { formatPercent } from './numbers.js';
 import { formatDuration } from '../policy/duration.js';
 import type { Policy } from '../policy/schema.js';
 
@@ -24,7 +25,7 @@ export interface BacktestJson {
   stepSeconds: number;
   steps: number;
   episodes: Array<{ start: string; end: string; minutes: number; state: BlockingState; reasons: BlockReason[] }>;
-  totals: { steps: number; episodes: number; hoursBlocked: number; hoursInError: number };
+  totals: { steps: number; episodes: number; hoursBlocked: number; hoursInError: number; stepsWarned: number; lowestBudgetLeftPercent: number | null };
 }
 
 export function backtestJson({ policyFile, range, timeline }: BacktestReport): BacktestJson {
@@ -36,7 +37,14 @@ export function backtestJson({ policyFile, range, timeline }: BacktestReport): B
     stepSeconds: range.stepSeconds,
     steps: totals.steps,
     episodes: timeline.episodes.map((e) => ({ start: iso(e.start), end: iso(e.end), minutes: round((e.end - e.start) / 60, 2), state: e.state, reasons: e.reasons })),
-    totals: { steps: totals.steps, episodes: totals.episodes, hoursBlocked: round(totals.secondsBlocked / 3600, 3), hoursInError: round(totals.secondsInError / 3600, 3) },
+    totals: {
+      steps: totals.steps,
+      episodes: totals.episodes,
+      hoursBlocked: round(totals.secondsBlocked / 3600, 3),
+      hoursInError: round(totals.secondsInError / 3600, 3),
+      stepsWarned: totals.stepsWarned,
+      lowestBudgetLeftPercent: totals.lowestBudgetLeft === undefined ? null : round(totals.lowestBudgetLeft * 100, 2),
+    },
   };
 }
 
@@ -46,7 +54,8 @@ export function renderBacktest({ policyFile, mode, range, timeline }: BacktestRe
   const step = formatDuration(Math.round(range.stepSeconds * 1000));
   const enforced = mode === 'warn' ? ' The policy is in warn mode: this is what enforcing it would do.' : '';
   const header = `Backtest of ${policyFile} from ${when(range.start)} to ${when(range.end)} UTC, every ${step}: ${plural(totals.steps, 'step')}.${enforced}`;
-  if (episodes.length === 0) return `${header}\nIt would not have blocked at any step.`;
+  const budget = budgetLine(totals);
+  if (episodes.length === 0) return [header, 'It would not have blocked at any step.', ...budget].join('\n');
 
   const spans = episodes.map((e) => `${when(dateOf(e.start))} → ${when(dateOf(e.end), dateOf(e.start))} UTC`);
   const lengths = episodes.map((e) => formatLength(e.end - e.start));
@@ -54,7 +63,14 @@ export function renderBacktest({ policyFile, mode, range, timeline }: BacktestRe
   const rangeSeconds = (range.end.getTime() - range.start.getTime()) / 1000;
   const share = (seconds: number) => `${formatLength(seconds)} (${percent(seconds, rangeSeconds)})`;
   const summary = `${plural(totals.episodes, 'episode')}: blocked ${share(totals.secondsBlocked)}, error ${share(totals.secondsInError)} of ${formatLength(rangeSeconds)}.`;
-  return [header, '', ...lines, '', summary].join('\n');
+  return [header, '', ...lines, '', summary, ...budget].join('\n');
+}
+
+/** Warnings never block, so they are not episodes; without this line a budget running low would not show. */
+function budgetLine({ lowestBudgetLeft, stepsWarned }: BacktestReport['timeline']['totals']): string[] {
+  if (lowestBudgetLeft === undefined) return [];
+  const warned = stepsWarned > 0 ? `; ${plural(stepsWarned, 'step')} passed with a low-budget warning` : '';
+  return [`Lowest error budget left: ${formatPercent(lowestBudgetLeft)}${warned}.`];
 }
 
 function what(episode: Episode): string {

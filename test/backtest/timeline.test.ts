@@ -17,6 +17,7 @@ const STATES: Record<string, Record<string, WindowValue>> = {
   B: allWindows(0.0011),
   M: Object.fromEntries(Object.keys(healthy).map((w) => [w, DOWN])),
   M2: { ...healthy, '30d': 'errorQuery has no sample at this step' },
+  W: { ...healthy, '30d': 0.0008 },
 };
 
 const STEP = 300;
@@ -64,7 +65,14 @@ describe('buildTimeline: block episodes', () => {
 
   it('adds up the time blocked and the time in error separately', () => {
     const timeline = buildTimeline(steps('M M F F F P M'), 2100);
-    expect(timeline.totals).toEqual({ steps: 7, episodes: 3, secondsBlocked: 900, secondsInError: 600 + 300 });
+    expect(timeline.totals).toMatchObject({ steps: 7, episodes: 3, secondsBlocked: 900, secondsInError: 600 + 300 });
+  });
+
+  it('counts steps that passed with a low-budget warning, and the lowest budget left, though they are no episodes', () => {
+    const timeline = buildTimeline(steps('P W W P'), 900);
+    expect(timeline.episodes).toEqual([]);
+    expect(timeline.totals.stepsWarned).toBe(2);
+    expect(timeline.totals.lowestBudgetLeft).toBeCloseTo(0.2, 9);
   });
 
   it('says why data was missing, as of the first step of the episode', () => {
@@ -78,7 +86,7 @@ describe('buildTimeline: block episodes', () => {
   });
 
   it('reports nothing for an empty range', () => {
-    expect(buildTimeline([], 0)).toEqual({ episodes: [], totals: { steps: 0, episodes: 0, secondsBlocked: 0, secondsInError: 0 } });
+    expect(buildTimeline([], 0)).toEqual({ episodes: [], totals: { steps: 0, episodes: 0, secondsBlocked: 0, secondsInError: 0, stepsWarned: 0, lowestBudgetLeft: undefined } });
   });
 
   it.each([

@@ -65,6 +65,7 @@ describe('slo-gate backtest', () => {
         '2026-11-20 15:00 → 15:20 UTC  20 min  error: checkout-availability missing data: errorRatioQuery has no sample at this step',
         '',
         '2 episodes: blocked 35 min (29.2%), error 20 min (16.7%) of 2 h.',
+        'Lowest error budget left: 50%.',
       ].join('\n'),
     );
   });
@@ -88,7 +89,7 @@ describe('slo-gate backtest', () => {
           reasons: [{ kind: 'missing-data', slo: 'checkout-availability', reason: 'errorRatioQuery has no sample at this step' }],
         },
       ],
-      totals: { steps: 25, episodes: 2, hoursBlocked: 0.583, hoursInError: 0.333 },
+      totals: { steps: 25, episodes: 2, hoursBlocked: 0.583, hoursInError: 0.333, stepsWarned: 0, lowestBudgetLeftPercent: 50 },
     });
   });
 
@@ -101,7 +102,7 @@ describe('slo-gate backtest', () => {
   it('says so when the gate would not have blocked at any step', async () => {
     const { code, out } = await backtest(['--policy', policy, '--from', FROM, '--to', '2026-11-20T14:04:00Z', '--step', '1m']);
     expect(code).toBe(0);
-    expect(out).toBe(`Backtest of ${policy} from 2026-11-20 14:00 to 2026-11-20 14:04 UTC, every 1m: 5 steps.\nIt would not have blocked at any step.`);
+    expect(out).toBe(`Backtest of ${policy} from 2026-11-20 14:00 to 2026-11-20 14:04 UTC, every 1m: 5 steps.\nIt would not have blocked at any step.\nLowest error budget left: 50%.`);
   });
 
   it('replays a warn-mode policy as if it were enforced, and says so', async () => {

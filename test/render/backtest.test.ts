@@ -27,7 +27,7 @@ describe('rendering a backtest', () => {
         { start: at('2026-11-20T23:50:00Z'), end: at('2026-11-21T00:20:00Z'), state: 'failure', steps: 30, reasons: [{ kind: 'burn', slo: 'a', rule: 'fast' }, { kind: 'burn', slo: 'a', rule: 'slow' }, { kind: 'budget-exhausted', slo: 'b' }] },
         { start: at('2026-11-21T01:00:15Z'), end: at('2026-11-21T01:00:30Z'), state: 'error', steps: 1, reasons: [{ kind: 'missing-data', slo: 'a', reason: 'errorQuery returned NaN while totalQuery shows traffic' }] },
       ],
-      totals: { steps: 961, episodes: 2, secondsBlocked: 1800, secondsInError: 15 },
+      totals: { steps: 961, episodes: 2, secondsBlocked: 1800, secondsInError: 15, stepsWarned: 120, lowestBudgetLeft: 0.182 },
     };
     expect(renderBacktest(report(timeline, 15))).toBe(
       [
@@ -37,8 +37,9 @@ describe('rendering a backtest', () => {
         '2026-11-21 01:00:15 → 01:00:30 UTC       15 s    error: a missing data: errorQuery returned NaN while totalQuery shows traffic',
         '',
         '2 episodes: blocked 30 min (12.5%), error 15 s (0.1%) of 4 h.',
+        'Lowest error budget left: 18%; 120 steps passed with a low-budget warning.',
       ].join('\n'),
     );
-    expect(backtestJson(report(timeline, 15)).totals).toEqual({ steps: 961, episodes: 2, hoursBlocked: 0.5, hoursInError: 0.004 });
+    expect(backtestJson(report(timeline, 15)).totals).toEqual({ steps: 961, episodes: 2, hoursBlocked: 0.5, hoursInError: 0.004, stepsWarned: 120, lowestBudgetLeftPercent: 18.2 });
   });
 });

@@ -1,0 +1,92 @@
+/**
+ * Scores one gate's replay of one scenario: when it blocked relative to the incident, and how many
+ * minutes it blocked during, after and outside it. Pure: steps in, numbers out.
+ */
+import type { Timeline } from '../../src/backtest/timeline.js';
+import type { StepVerdict } from './baseline-gates.js';
+
+/** A gate's verdict at every replay step, and for slo-gate what blocked (rule names, `budget`). */
+export interface GateSteps {
+  at: readonly number[];
+  verdicts: readonly StepVerdict[];
+  reasons?: readonly (readonly string[])[];
+}
+
+export interface Score {
+  /** Minutes from the incident's start to the first blocked step at or after it; undefined: never. */
+  blocksAfter: number | undefined;
+  /**
+   * Minutes from the incident's end to the step after the window's last blocked step (negative:
+   * it had reopened before the end); `still blocked` at the window's end; `never blocked` at or
+   * after the incident's start.
+   */
+  reopens: number | 'still blocked' | 'never blocked';
+  /** Blocked minutes in [start, end), in [end, window end], and before the start (or anywhere, with no incident). */
+  blockedDuring: number;
+  blockedAfter: number;
+  blockedWithoutIncident: number;
+  /** Separate runs of blocked steps. */
+  blocks: number;
+  noDataSteps: number;
+  /** Blocked minutes per reason, in order of first appearance. */
+  reasonMinutes: Array<[reason: string, minutes: number]>;
+  /** What blocked at the last blocked step. */
+  lastReasons: readonly string[];
+}
+
+/** Absolute Unix seconds. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+export function score(steps: GateSteps, incident: Span | undefined, stepSeconds: number): Score {
+  const minutes = (count: number) => (count * stepSeconds) / 60;
+  const blockedAt = steps.at.filter((_, i) => steps.verdicts[i] === 'blocked');
+  const count = (test: (at: number) => boolean) => minutes(blockedAt.filter(test).length);
+  const reasonMinutes = new Map<string, number>();
+  steps.reasons?.forEach((labels) => labels.forEach((label) => reasonMinutes.set(label, (reasonMinutes.get(label) ?? 0) + minutes(1))));
+  const lastIndex = steps.verdicts.lastIndexOf('blocked');
+
+  let blocksAfter: number | undefined;
+  let reopens: Score['reopens'] = 'never blocked';
+  if (incident) {
+    const first = blockedAt.find((at) => at >= incident.start);
+    blocksAfter = first === undefined ? undefined : (first - incident.start) / 60;
+    const last = blockedAt.at(-1);
+    if (first !== undefined && last !== undefined) {
+      reopens = lastIndex === steps.at.length - 1 ? 'still blocked' : (last + stepSeconds - incident.end) / 60;
+    }
+  }
+  return {
+    blocksAfter,
+    reopens,
+    blockedDuring: incident ? count((at) => at >= incident.start && at < incident.end) : 0,
+    blockedAfter: incident ? count((at) => at >= incident.end) : 0,
+    blockedWithoutIncident: incident ? count((at) => at < incident.start) : count(() => true),
+    blocks: steps.verdicts.filter((v, i) => v === 'blocked' && steps.verdicts[i - 1] !== 'blocked').length,
+    noDataSteps: steps.verdicts.filter((v) => v === 'no data').length,
+    reasonMinutes: [...reasonMinutes],
+    lastReasons: lastIndex < 0 ? [] : (steps.reasons?.[lastIndex] ?? []),
+  };
+}
+
+/**
+ * slo-gate's backtest timeline as a verdict per step: a `failure` episode blocks, with its rules
+ * (or `budget`) as reasons; an `error` episode (missing data) is `no data`, though it too would
+ * hold a required check.
+ */
+export function stepsOfTimeline(timeline: Timeline, at: readonly number[], stepSeconds: number): GateSteps {
+  const verdicts: StepVerdict[] = at.map(() => 'open');
+  const reasons: string[][] = at.map(() => []);
+  for (const episode of timeline.episodes) {
+    const labels = episode.reasons.map((r) => (r.kind === 'burn' ? r.rule : r.kind === 'budget-exhausted' ? 'budget' : 'missing data'));
+    for (let i = 0; i < episode.steps; i++) {
+      const index = Math.round((episode.start - at[0]! + i * stepSeconds) / stepSeconds);
+      if (index < 0 || index >= at.length) throw new RangeError(`episode step ${episode.start + i * stepSeconds} is outside the replay`);
+      verdicts[index] = episode.state === 'failure' ? 'blocked' : 'no data';
+      reasons[index] = labels;
+    }
+  }
+  return { at, verdicts, reasons };
+}
