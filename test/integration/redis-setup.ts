@@ -7,12 +7,13 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { TestProject } from 'vitest/node';
+import { freePort } from '../support/prometheus-harness.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -147,16 +148,6 @@ async function stop({ child, exited }: { child: ChildProcess; exited: Promise<vo
   const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(killer);
-}
-
-/** A port nothing listens on right now (the kernel picks it), for redis-server to bind. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve, reject) => probe.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('could not find a free port');
-  return address.port;
 }
 
 function seconds(ms: number): string {
