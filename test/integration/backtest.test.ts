@@ -86,7 +86,8 @@ describe('backtesting a policy against a real Prometheus', () => {
     const timeline = await backtest({ policy: policyFor('healthy'), source: prometheus, range: rangeOf(-4 * HOUR, 0, 60) });
 
     expect(timeline.episodes).toEqual([]);
-    expect(timeline.totals).toEqual({ steps: 241, episodes: 0, secondsBlocked: 0, secondsInError: 0 });
+    expect(timeline.totals).toMatchObject({ steps: 241, episodes: 0, secondsBlocked: 0, secondsInError: 0, stepsWarned: 0 });
+    expect(timeline.totals.lowestBudgetLeft).toBeCloseTo(0.5, 3); // 0.05% errors against a 0.1% budget
   });
 
   it('replays a week at 5m steps in ten range queries, one HTTP request each, not thousands', async () => {
@@ -108,6 +109,6 @@ describe('backtesting a policy against a real Prometheus', () => {
     const [episode] = timeline.episodes;
     expect(episode).toMatchObject({ state: 'error', start: T0 - 4 * HOUR, end: T0, steps: 49 });
     expect(episode!.reasons).toEqual([{ kind: 'missing-data', slo: 'healthy', reason: expect.stringMatching(/^errorQuery cannot reach http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)$/) }]);
-    expect(timeline.totals).toEqual({ steps: 49, episodes: 1, secondsBlocked: 0, secondsInError: 4 * HOUR });
+    expect(timeline.totals).toEqual({ steps: 49, episodes: 1, secondsBlocked: 0, secondsInError: 4 * HOUR, stepsWarned: 0, lowestBudgetLeft: undefined });
   });
 });
