@@ -1,0 +1,281 @@
+/**
+ * A local stand-in for the GitHub (Enterprise Server) REST API under /api/v3: it answers what
+ * slo-gate asks, after a fixed latency, and records every request: reads and writes by route,
+ * installation tokens, each commit status (with the time it arrived and the webhook delivery that
+ * caused it, from the `x-github-delivery` header Probot adds), comments kept per pull request so
+ * the app's find-and-edit works, and anything it did not expect (answered 404: a finding).
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+
+export interface StatusWrite {
+  repo: string;
+  sha: string;
+  state: string;
+  description: string;
+  context: string;
+  installation: number | undefined;
+  delivery: string | undefined;
+  /** performance.now() when the request arrived, and when the stub answered it. */
+  arrivedAt: number;
+  answeredAt: number;
+}
+
+export interface CommentWrite {
+  repo: string;
+  number: number;
+  kind: 'create' | 'update';
+  id: number;
+  /** The 7-character commit the body names ("slo-gate evaluated commit abc1234"). */
+  sha7: string | undefined;
+  body: string;
+  installation: number | undefined;
+  delivery: string | undefined;
+  arrivedAt: number;
+}
+
+export interface StubRequest {
+  method: string;
+  /** The route with placeholders, e.g. `POST /repos/{owner}/{repo}/statuses/{sha}`. */
+  route: string;
+  kind: 'read' | 'write' | 'token';
+  installation: number | undefined;
+  delivery: string | undefined;
+  arrivedAt: number;
+  status: number;
+}
+
+interface Comment {
+  id: number;
+  body: string;
+}
+
+interface Answer {
+  status: number;
+  json?: unknown;
+  raw?: string;
+  /** The route it matched, with placeholders, or `unexpected ...`. */
+  route: string;
+  onAnswer?: (at: number) => void;
+}
+
+interface PullRequestState {
+  number: number;
+  sha: string;
+  updatedAt: string;
+  labels: string[];
+  /** Issue timeline entries, oldest first. */
+  events: Array<{ event: string; label: { name: string }; actor: { login: string }; created_at: string }>;
+  comments: Comment[];
+}
+
+export interface GitHubStubOptions {
+  latencyMs: number;
+  /** `.github/slo-gate.yml` of each repository, by `owner/repo`. */
+  policies: ReadonlyMap<string, string>;
+  /** Permission of each user on every repository; anyone else is not a collaborator (404). */
+  permissions?: Readonly<Record<string, string>>;
+}
+
+export interface GitHubStub {
+  /** Where Probot should look: GHE_HOST=host, GHE_PROTOCOL=http. */
+  host: string;
+  requests: StubRequest[];
+  statuses: StatusWrite[];
+  comments: CommentWrite[];
+  /** Requests the stub did not expect, as `METHOD path (status)`. */
+  unexpected: string[];
+  /** The pull request as GitHub would show it now (before sending its webhook). */
+  setPullRequest(repo: string, number: number, head: { sha: string; updatedAt: string; labels: string[] }): void;
+  /** A `labeled` entry in the pull request's timeline, recorded before its webhook is sent. */
+  recordLabel(repo: string, number: number, label: string, actor: string, at: string): void;
+  close(): Promise<void>;
+}
+
+const API = '/api/v3';
+const BOT = { login: 'slo-gate[bot]', type: 'Bot', id: 1 };
+
+export async function startGitHubStub(options: GitHubStubOptions): Promise<GitHubStub> {
+  const requests: StubRequest[] = [];
+  const statuses: StatusWrite[] = [];
+  const comments: CommentWrite[] = [];
+  const unexpected: string[] = [];
+  const pulls = new Map<string, PullRequestState>();
+  const commentOwner = new Map<number, PullRequestState>();
+  const tokens = new Map<string, number>();
+  let nextId = 1000;
+
+  const pull = (repo: string, number: number) => {
+    const key = `${repo}#${number}`;
+    let state = pulls.get(key);
+    if (!state) {
+      state = { number, sha: '0'.repeat(40), updatedAt: new Date(0).toISOString(), labels: [], events: [], comments: [] };
+      pulls.set(key, state);
+    }
+    return state;
+  };
+
+  const server = createServer((req, res) => {
+    const arrivedAt = performance.now();
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      let answer: Answer;
+      try {
+        answer = route(req, body, arrivedAt);
+      } catch (error) {
+        answer = { status: 500, json: { message: `stub failure: ${(error as Error).message}` }, route: 'error' };
+      }
+      const installation = installationOf(req);
+      const kind: StubRequest['kind'] = answer.route.includes('access_tokens') ? 'token' : req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'write';
+      requests.push({ method: req.method ?? '?', route: answer.route, kind, installation, delivery: deliveryOf(req), arrivedAt, status: answer.status });
+      if (answer.status === 404 && !answer.route.includes('/permission')) unexpected.push(`${req.method} ${req.url} (404)`);
+      setTimeout(() => {
+        answer.onAnswer?.(performance.now());
+        send(res, answer);
+      }, options.latencyMs);
+    });
+  });
+
+  const installationOf = (req: IncomingMessage): number | undefined => {
+    const token = /^(?:token|bearer)\s+(\S+)/i.exec(req.headers.authorization ?? '')?.[1];
+    return token ? tokens.get(token) : undefined;
+  };
+  const deliveryOf = (req: IncomingMessage) => {
+    const value = req.headers['x-github-delivery'];
+    return Array.isArray(value) ? value[0] : value;
+  };
+  const notFound = (req: IncomingMessage, route = `unexpected ${req.method} ${req.url}`): Answer => ({ status: 404, json: { message: 'Not Found' }, route });
+
+  function route(req: IncomingMessage, body: string, arrivedAt: number): Answer {
+    const url = new URL(req.url ?? '/', 'http://stub');
+    if (!url.pathname.startsWith(`${API}/`)) return notFound(req);
+    const path = url.pathname.slice(API.length);
+    const method = req.method ?? 'GET';
+    let m: RegExpExecArray | null;
+
+    if (method === 'POST' && (m = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(path))) {
+      const installation = Number(m[1]);
+      const token = `ghs_stub_${installation}_${nextId++}`;
+      tokens.set(token, installation);
+      return {
+        status: 201,
+        route: 'POST /app/installations/{id}/access_tokens',
+        json: { token, expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: { statuses: 'write', pull_requests: 'write', issues: 'read', contents: 'read', metadata: 'read' }, repository_selection: 'all' },
+      };
+    }
+    if (!(m = /^\/repos\/([^/]+)\/([^/]+)(\/.*)$/.exec(path))) return notFound(req);
+    const repo = `${decodeURIComponent(m[1]!)}/${decodeURIComponent(m[2]!)}`;
+    const rest = m[3]!;
+
+    if (method === 'GET' && (m = /^\/contents\/(.+)$/.exec(rest))) {
+      const file = decodeURIComponent(m[1]!);
+      const routeName = 'GET /repos/{owner}/{repo}/contents/{path}';
+      const accept = String(req.headers.accept ?? '');
+      const policy = options.policies.get(repo);
+      if (file !== '.github/slo-gate.yml' || policy === undefined) return notFound(req, `${routeName} (404: ${repo}/${file})`);
+      // @probot/octokit-plugin-config asks for the raw media type and refuses application/json (a directory).
+      if (!/application\/vnd\.github(\.v3)?\.raw/.test(accept)) unexpected.push(`GET ${req.url} with Accept: ${accept} (expected the raw media type)`);
+      return { status: 200, raw: policy, route: routeName };
+    }
+    if (method === 'POST' && (m = /^\/statuses\/([0-9a-f]{40})$/.exec(rest))) {
+      const input = JSON.parse(body) as { state: string; description?: string; context?: string };
+      const write: StatusWrite = {
+        repo,
+        sha: m[1]!,
+        state: input.state,
+        description: input.description ?? '',
+        context: input.context ?? 'default',
+        installation: installationOf(req),
+        delivery: deliveryOf(req),
+        arrivedAt,
+        answeredAt: Number.NaN,
+      };
+      statuses.push(write);
+      return { status: 201, route: 'POST /repos/{owner}/{repo}/statuses/{sha}', json: { id: nextId++, ...input }, onAnswer: (at) => (write.answeredAt = at) };
+    }
+    if ((m = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
+      const number = Number(m[1]);
+      const state = pull(repo, number);
+      if (method === 'GET') {
+        return { status: 200, route: 'GET /repos/{owner}/{repo}/issues/{number}/comments', json: state.comments.map((c) => commentJson(c)) };
+      }
+      if (method === 'POST') {
+        const comment = { id: nextId++, body: (JSON.parse(body) as { body: string }).body };
+        state.comments.push(comment);
+        commentOwner.set(comment.id, state);
+        comments.push({ repo, number, kind: 'create', id: comment.id, sha7: sha7Of(comment.body), body: comment.body, installation: installationOf(req), delivery: deliveryOf(req), arrivedAt });
+        return { status: 201, route: 'POST /repos/{owner}/{repo}/issues/{number}/comments', json: commentJson(comment) };
+      }
+    }
+    if (method === 'PATCH' && (m = /^\/issues\/comments\/(\d+)$/.exec(rest))) {
+      const id = Number(m[1]);
+      const routeName = 'PATCH /repos/{owner}/{repo}/issues/comments/{id}';
+      const comment = commentOwner.get(id)?.comments.find((c) => c.id === id);
+      if (!comment) return notFound(req, `${routeName} (404)`);
+      comment.body = (JSON.parse(body) as { body: string }).body;
+      comments.push({ repo, number: commentOwner.get(id)!.number, kind: 'update', id, sha7: sha7Of(comment.body), body: comment.body, installation: installationOf(req), delivery: deliveryOf(req), arrivedAt });
+      return { status: 200, route: routeName, json: commentJson(comment) };
+    }
+    if (method === 'GET' && (m = /^\/pulls\/(\d+)$/.exec(rest))) {
+      const number = Number(m[1]);
+      const state = pull(repo, number);
+      return {
+        status: 200,
+        route: 'GET /repos/{owner}/{repo}/pulls/{number}',
+        json: { number, state: 'open', head: { sha: state.sha, ref: `change-${number}` }, base: { ref: 'main' }, updated_at: state.updatedAt, labels: state.labels.map((name) => ({ name })) },
+      };
+    }
+    if (method === 'GET' && (m = /^\/collaborators\/([^/]+)\/permission$/.exec(rest))) {
+      const login = decodeURIComponent(m[1]!);
+      const permission = options.permissions?.[login];
+      const routeName = 'GET /repos/{owner}/{repo}/collaborators/{user}/permission';
+      if (!permission) return notFound(req, `${routeName} (404)`);
+      return { status: 200, route: routeName, json: { permission, role_name: permission, user: { login } } };
+    }
+    if (method === 'GET' && (m = /^\/issues\/(\d+)\/events$/.exec(rest))) {
+      return { status: 200, route: 'GET /repos/{owner}/{repo}/issues/{number}/events', json: pull(repo, Number(m[1])).events };
+    }
+    return notFound(req);
+  }
+
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('the GitHub stub has no port');
+
+  return {
+    host: `127.0.0.1:${address.port}`,
+    requests,
+    statuses,
+    comments,
+    unexpected,
+    setPullRequest(repo, number, head) {
+      Object.assign(pull(repo, number), head);
+    },
+    recordLabel(repo, number, label, actor, at) {
+      pull(repo, number).events.push({ event: 'labeled', label: { name: label }, actor: { login: actor }, created_at: at });
+    },
+    close() {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function commentJson(comment: Comment) {
+  return { id: comment.id, body: comment.body, user: BOT, created_at: new Date().toISOString() };
+}
+
+function sha7Of(body: string): string | undefined {
+  return /evaluated commit ([0-9a-f]{7})/.exec(body)?.[1];
+}
+
+function send(res: ServerResponse, answer: Answer): void {
+  if (answer.raw !== undefined) {
+    // What GitHub answers for `Accept: application/vnd.github.v3.raw`; Octokit reads a charset=utf-8 body as text.
+    res.writeHead(answer.status, { 'content-type': 'application/vnd.github.raw; charset=utf-8' }).end(answer.raw);
+    return;
+  }
+  res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(answer.json ?? {}));
+}
