@@ -33,6 +33,7 @@ export function createApp(deps: AppDependencies) {
       telemetry,
       recheckIntervalMs: deps.recheckIntervalMs ?? 300_000,
       random: deps.random ?? Math.random,
+      auth: (installationId) => app.auth(installationId),
     };
     const once = oncePerDelivery(deps.store);
     app.on([...PULL_REQUEST_EVENTS], once(onPullRequest(services)));
@@ -40,7 +41,7 @@ export function createApp(deps: AppDependencies) {
     app.on('push', once(onPolicyPush(services)));
 
     const log = app.log.child({ name: 'slo-gate' });
-    deps.store.jobs.process({ recheck: recheckJob(services, (id) => app.auth(id), log) }, (job, error) =>
+    deps.store.jobs.process({ recheck: recheckJob(services, log) }, (job, error) =>
       log.error({ err: error, job: job.id }, 'slo-gate re-check failed; it will be tried again'),
     );
     try {

@@ -20,7 +20,7 @@ export function onPullRequest(services: GateServices) {
     const pr = payload.pull_request;
     const installationId = installationOf(payload);
     if (pr.state !== 'open' || installationId === undefined) return;
-    await gatePullRequest(services, context.octokit, {
+    await gatePullRequest(services, await services.auth(installationId), {
       installationId,
       ...context.repo({ number: pr.number }),
       sha: pr.head.sha,

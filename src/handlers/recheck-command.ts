@@ -18,7 +18,8 @@ export function onRecheckCommand(services: GateServices) {
     const installationId = installationOf(payload);
     if (installationId === undefined || payload.issue.state !== 'open') return;
     const target = { ...context.repo(), number: payload.issue.number };
-    const github = pullRequestGitHub(context.octokit, target);
+    const octokit = await services.auth(installationId);
+    const github = pullRequestGitHub(octokit, target);
     const login = payload.comment.user?.login ?? payload.sender.login;
     if (!hasPermission(await github.permissionOf(login), 'triage')) {
       await github.createComment(`@${login} thanks for asking! Only people with triage permission or more on this repository can ask slo-gate to re-check; slo-gate also looks again by itself every few minutes while a pull request is blocked.`);
@@ -26,6 +27,6 @@ export function onRecheckCommand(services: GateServices) {
       return;
     }
     log.info({ repo: `${target.owner}/${target.repo}`, pr: target.number, by: login }, 're-check requested');
-    await recheckPullRequest(services, context.octokit, { installationId, ...target }, log);
+    await recheckPullRequest(services, octokit, { installationId, ...target }, log);
   };
 }

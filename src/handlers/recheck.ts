@@ -22,9 +22,9 @@ export async function recheckPullRequest(services: GateServices, octokit: Octoki
 }
 
 /** The job handler for scheduled re-checks: it authenticates as the installation the job was made for. */
-export function recheckJob(services: GateServices, auth: (installationId: number) => Promise<Octokit>, log: Logger) {
+export function recheckJob(services: GateServices, log: Logger) {
   return async (job: Job): Promise<void> => {
     const data = recheckData.parse(job.data);
-    await recheckPullRequest(services, await auth(data.installationId), data, log);
+    await recheckPullRequest(services, await services.auth(data.installationId), data, log);
   };
 }
