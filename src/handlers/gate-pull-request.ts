@@ -30,11 +30,12 @@ export const recheckJobId = (t: { owner: string; repo: string; number: number })
 export async function gatePullRequest(services: GateServices, octokit: Octokit, target: GateTarget, log: Logger): Promise<Report | undefined> {
   const { owner, repo, number } = target;
   const slug = `${owner}/${repo}`;
-  return services.store.withLock(`pr:${slug}#${number}`, async () => {
-    if (await superseded(services, `${slug}#${number}`, target)) {
-      log.info({ repo: slug, pr: number, sha: target.sha }, 'skipped: a newer head of this pull request was already gated');
-      return undefined;
-    }
+  const key = `${slug}#${number}`;
+  const skip = (): undefined => void log.info({ repo: slug, pr: number, sha: target.sha }, 'skipped: a newer head of this pull request arrived');
+  // Noted before waiting for the lock, so an evaluation of the older head already under way stops writing.
+  if (await superseded(services, key, target)) return skip();
+  return services.store.withLock(`pr:${key}`, async () => {
+    if (await superseded(services, key, target)) return skip();
     const started = performance.now();
     const github = pullRequestGitHub(octokit, { owner, repo, number });
     const sink = { github, store: services.store, telemetry: services.telemetry, log };
@@ -60,7 +61,8 @@ export async function gatePullRequest(services: GateServices, octokit: Octokit, 
       report = { kind: 'failed', message: (error as Error).message ?? String(error) };
     }
     try {
-      await publish(sink, report, { repo: slug, number, sha: target.sha, policy, recheckEveryMs: services.recheckIntervalMs });
+      const stillCurrent = async () => !(await superseded(services, key, target));
+      await publish(sink, report, { repo: slug, number, sha: target.sha, policy, recheckEveryMs: services.recheckIntervalMs, stillCurrent });
     } catch (error) {
       // GitHub failed even after Octokit's retries: a re-check writes the status later, so it is not lost.
       await scheduleRecheck(services, target, { kind: 'failed', message: 'publishing failed' });
@@ -74,14 +76,18 @@ export async function gatePullRequest(services: GateServices, octokit: Octokit, 
   });
 }
 
-/** True when a newer head of this pull request was already gated: this event is late and must not overwrite it. */
+/**
+ * True when a newer head of this pull request has been seen: this event is late, or was overtaken
+ * while it waited, and must not overwrite what the newer head writes. Otherwise records this head
+ * as the newest seen.
+ */
 async function superseded({ store }: GateServices, key: string, target: GateTarget): Promise<boolean> {
   const seen = await store.get(`head:${key}`);
-  if (seen) {
-    const newest = JSON.parse(seen) as { sha: string; updatedAt: string };
-    if (newest.sha !== target.sha && Date.parse(newest.updatedAt) > Date.parse(target.updatedAt)) return true;
+  const newest = seen ? (JSON.parse(seen) as { sha: string; updatedAt: string }) : undefined;
+  if (newest && newest.sha !== target.sha && Date.parse(newest.updatedAt) > Date.parse(target.updatedAt)) return true;
+  if (newest?.sha !== target.sha || newest.updatedAt !== target.updatedAt) {
+    await store.set(`head:${key}`, JSON.stringify({ sha: target.sha, updatedAt: target.updatedAt }), HEAD_TTL_MS);
   }
-  await store.set(`head:${key}`, JSON.stringify({ sha: target.sha, updatedAt: target.updatedAt }), HEAD_TTL_MS);
   return false;
 }
 

@@ -28,6 +28,8 @@ export interface Publication {
   sha: string;
   policy: Policy | undefined;
   recheckEveryMs: number | undefined;
+  /** False once a newer head of the pull request has arrived: then nothing more is written. */
+  stillCurrent?: () => Promise<boolean>;
 }
 
 interface Sink {
@@ -53,8 +55,11 @@ const commentMemoKey = (repo: string, number: number) => `comment:${repo}#${numb
  */
 export async function publish(sink: Sink, report: Report, publication: Publication): Promise<void> {
   const { repo, sha, policy } = publication;
+  const current = publication.stillCurrent ?? (async () => true);
+  if (!(await current())) return;
   await writeStatus(sink, repo, sha, { context: policy?.context ?? DEFAULT_CONTEXT, state: stateOf(report), description: describeReport(report) });
   if (policy?.comment === 'never' && report.kind === 'verdict') return;
+  if (!(await current())) return; // the status stays on its own head; the shared comment is the newer head's
   const body = renderComment(report, { sha, bypass: policy?.bypass, recheckEveryMs: publication.recheckEveryMs });
   await writeComment(sink, publication, body, wantsNewComment(report, policy?.comment));
 }

@@ -179,6 +179,28 @@ describe('concurrency and idempotency', () => {
     expect(gh.recorded.created).toHaveLength(1);
   });
 
+  it('stops an evaluation of an older head from writing once a newer head has arrived', async () => {
+    const newer = 'c'.repeat(40);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow = fakeMetrics(FAST_BURN);
+    let asked = 0;
+    const metrics = { queries: slow.queries, queryScalar: async (q: string) => (asked++, await gate, slow.queryScalar(q)) };
+    const gh = gitHub().token().policy(POLICY).policy(POLICY).status(newer).comments().createComment();
+    const { receive } = await app(metrics as any);
+    const older = receive('pull_request', pullRequestPayload('synchronize', (p) => (p.pull_request.updated_at = '2026-11-22T10:00:00Z')));
+    await vi.waitFor(() => expect(asked).toBeGreaterThan(0)); // the older head is being measured
+    const newerEvent = receive('pull_request', pullRequestPayload('synchronize', (p) => {
+      p.pull_request.head.sha = newer;
+      p.pull_request.updated_at = '2026-11-22T10:05:00Z';
+    }));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    release();
+    await Promise.all([older, newerEvent]);
+    expect(gh.recorded.statusShas).toEqual([newer]);
+    expect(gh.recorded.created).toHaveLength(1);
+  });
+
   it('finds the comment again when someone deleted it', async () => {
     const gh = gitHub().token().policy(POLICY).status().comments().createComment();
     const service = switchable(FAST_BURN);
