@@ -6,6 +6,7 @@ import { recheckJob } from './handlers/recheck.js';
 import type { GateServices } from './handlers/services.js';
 import { operationalEndpoints } from './http-endpoints.js';
 import { cachedSource } from './metrics/cached-source.js';
+import { limitedSource } from './metrics/limited-source.js';
 import type { MetricsSource } from './metrics/source.js';
 import type { Registry } from 'prom-client';
 import type { Store } from './state/store.js';
@@ -20,6 +21,9 @@ export interface AppDependencies {
   random?: () => number;
 }
 
+/** Queries in flight to the metrics server from this process, whatever the number of evaluations. */
+const MAX_QUERIES_IN_FLIGHT = 24;
+
 /** GitHub redelivers a webhook at most days later; remember delivery ids that long. */
 const DELIVERY_TTL_MS = 3 * 86_400_000;
 
@@ -28,7 +32,7 @@ export function createApp(deps: AppDependencies) {
   return (app: Probot, options?: Partial<ApplicationFunctionOptions>): void => {
     const telemetry: Telemetry & { registry?: Registry } = deps.telemetry ?? NO_TELEMETRY;
     const services: GateServices = {
-      metrics: cachedSource(deps.metrics, deps.store, deps.queryCacheTtlMs ?? 30_000, telemetry),
+      metrics: cachedSource(limitedSource(deps.metrics, MAX_QUERIES_IN_FLIGHT), deps.store, deps.queryCacheTtlMs ?? 30_000, telemetry),
       store: deps.store,
       telemetry,
       recheckIntervalMs: deps.recheckIntervalMs ?? 300_000,

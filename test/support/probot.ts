@@ -17,8 +17,6 @@ export interface TestProbotOptions extends Partial<AppDependencies> {
   addHandler?: (handler: unknown) => void;
   /** Probot's retry plugin on, with short waits: for tests of GitHub failing. */
   retries?: boolean;
-  /** Probot's throttling plugin on, as in production (writes spaced about a second apart). */
-  throttle?: boolean;
 }
 
 export async function createTestProbot(metrics: MetricsSource, options: TestProbotOptions = {}): Promise<Probot> {
@@ -29,11 +27,11 @@ export async function createTestProbot(metrics: MetricsSource, options: TestProb
     Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({
       ...o,
       retry: options.retries ? { enabled: true, retryAfterBaseValue: 5 } : { enabled: false },
-      throttle: options.throttle ? { enabled: true } : { enabled: false },
+      throttle: { enabled: false },
     })),
     logLevel: 'fatal',
   });
-  const { baseUrl: _baseUrl, addHandler, retries: _retries, throttle: _throttle, ...deps } = options;
+  const { baseUrl: _baseUrl, addHandler, retries: _retries, ...deps } = options;
   const app = createApp({ store: createMemoryStore(), random: () => 0.5, ...deps, metrics });
   await probot.load(app, { cwd: process.cwd(), addHandler: addHandler ?? (() => {}) });
   return probot;
