@@ -1,4 +1,5 @@
 import type { Context } from 'probot';
+import type { Octokit } from '../github/pull-request.js';
 import { gatePullRequest } from './gate-pull-request.js';
 import type { GateServices } from './services.js';
 
@@ -20,7 +21,7 @@ export function onPullRequest(services: GateServices) {
     const pr = payload.pull_request;
     const installationId = installationOf(payload);
     if (pr.state !== 'open' || installationId === undefined) return;
-    await gatePullRequest(services, await services.auth(installationId), {
+    await gatePullRequest(services, await eventOctokit(services, context, installationId), {
       installationId,
       ...context.repo({ number: pr.number }),
       sha: pr.head.sha,
@@ -35,4 +36,16 @@ export function onPullRequest(services: GateServices) {
 /** The installation a webhook came through; every App delivery has one. */
 export function installationOf(payload: object): number | undefined {
   return (payload as { installation?: { id?: number } }).installation?.id;
+}
+
+/**
+ * The installation's own Octokit (so Probot spaces its writes per installation), tagging every
+ * request with the delivery id as `context.octokit` does, so GitHub's logs tie them to the event.
+ */
+export async function eventOctokit(services: Pick<GateServices, 'auth'>, context: { id: string }, installationId: number): Promise<Octokit> {
+  const octokit = await services.auth(installationId);
+  octokit.hook.before('request', (options) => {
+    options.headers['x-github-delivery'] = context.id;
+  });
+  return octokit;
 }

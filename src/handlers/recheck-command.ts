@@ -1,7 +1,7 @@
 import type { Context } from 'probot';
 import { hasPermission } from '../gate/bypass.js';
 import { pullRequestGitHub } from '../github/pull-request.js';
-import { installationOf } from './pull-request.js';
+import { eventOctokit, installationOf } from './pull-request.js';
 import { recheckPullRequest } from './recheck.js';
 import type { GateServices } from './services.js';
 
@@ -18,7 +18,7 @@ export function onRecheckCommand(services: GateServices) {
     const installationId = installationOf(payload);
     if (installationId === undefined || payload.issue.state !== 'open') return;
     const target = { ...context.repo(), number: payload.issue.number };
-    const octokit = await services.auth(installationId);
+    const octokit = await eventOctokit(services, context, installationId);
     const github = pullRequestGitHub(octokit, target);
     const login = payload.comment.user?.login ?? payload.sender.login;
     if (!hasPermission(await github.permissionOf(login), 'triage')) {

@@ -158,6 +158,13 @@ describe('the pull request gate', () => {
     expect(gh.recorded.statuses).toHaveLength(1);
   });
 
+  it("tags every GitHub request it makes for an event with the event's delivery id", async () => {
+    const gh = gitHub().token().policy(POLICY);
+    gh.scope.post(/\/statuses\//).matchHeader('x-github-delivery', 'delivery-1').reply(201, {});
+    gh.scope.get(/\/issues\/2\/comments/).matchHeader('x-github-delivery', 'delivery-1').reply(200, []);
+    await receive('opened', fakeMetrics(HEALTHY));
+  });
+
   it('works unchanged against a GitHub Enterprise Server API', async () => {
     const gh = gitHub('https://ghe.example.com/api/v3').token().policy(POLICY).status().comments();
     await receive('opened', fakeMetrics(HEALTHY), undefined, 'https://ghe.example.com/api/v3');
