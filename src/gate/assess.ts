@@ -1,6 +1,6 @@
 import type { Policy, Slo } from '../policy/schema.js';
 import { atOrBelow, below, burnRate, exceeds } from './math.js';
-import type { Assessment, BudgetResult, MissingData, Readings, Reason, RuleResult, SloResult, SloState, WindowBurn, WindowReading } from './types.js';
+import type { Assessment, BudgetResult, Readings, Reason, RuleResult, SloResult, SloState, WindowBurn, WindowReading } from './types.js';
 
 const NOT_MEASURED: WindowReading = { ok: false, reason: 'not measured' };
 

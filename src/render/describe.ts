@@ -19,7 +19,6 @@ export function describeReport(report: Report): string {
 }
 
 function describeVerdict(verdict: Verdict): string {
-  const { assessment } = verdict;
   if (verdict.bypass) {
     return fit(`Bypassed by label ${verdict.bypass.label} (applied by @${verdict.bypass.actor}); would be: ${wouldBe(verdict)}`);
   }
