@@ -79,16 +79,17 @@ export async function writeStatus({ github, store, telemetry }: Sink, repo: stri
 async function writeComment({ github, store, telemetry }: Sink, { repo, number }: Publication, body: string, create: boolean): Promise<void> {
   const key = commentMemoKey(repo, number);
   const memo = parseMemo(await store.get(key));
-  if (memo?.body === body) {
+  if (memo?.id === null && !create) return; // looked before: there is no comment, and none is wanted
+  if (memo?.id != null && memo.body === body) {
     telemetry.skippedWrite('comment');
     return;
   }
-  if (memo && (await update(github, memo.id, body))) {
+  if (memo?.id != null && (await update(github, memo.id, body))) {
     telemetry.wroteToGitHub('comment-update');
     await store.set(key, JSON.stringify({ id: memo.id, body }), MEMO_TTL_MS);
     return;
   }
-  const existing = await github.findSummaryComment();
+  const existing = memo?.id === null ? undefined : await github.findSummaryComment();
   if (existing) {
     if (existing.body === body) telemetry.skippedWrite('comment');
     else if (await update(github, existing.id, body)) telemetry.wroteToGitHub('comment-update');
@@ -98,6 +99,9 @@ async function writeComment({ github, store, telemetry }: Sink, { repo, number }
     const id = await github.createComment(body);
     telemetry.wroteToGitHub('comment-create');
     await store.set(key, JSON.stringify({ id, body }), MEMO_TTL_MS);
+  } else {
+    // Remember that there is none, so a passing pull request is not asked for its comments again.
+    await store.set(key, JSON.stringify({ id: null, body: '' }), MEMO_TTL_MS);
   }
 }
 
@@ -112,8 +116,9 @@ async function update(github: PullRequestGitHub, id: number, body: string): Prom
   }
 }
 
-function parseMemo(text: string | undefined): { id: number; body: string } | undefined {
+/** The comment we wrote last (its id and text), or `id: null` when we looked and there was none. */
+function parseMemo(text: string | undefined): { id: number | null; body: string } | undefined {
   if (!text) return undefined;
   const memo = JSON.parse(text) as { id?: unknown; body?: unknown };
-  return typeof memo.id === 'number' && typeof memo.body === 'string' ? { id: memo.id, body: memo.body } : undefined;
+  return (typeof memo.id === 'number' || memo.id === null) && typeof memo.body === 'string' ? { id: memo.id, body: memo.body } : undefined;
 }

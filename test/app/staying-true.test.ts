@@ -201,6 +201,22 @@ describe('concurrency and idempotency', () => {
     expect(gh.recorded.created).toHaveLength(1);
   });
 
+  it('asks GitHub for the comments of a passing pull request once, and creates one when it starts failing', async () => {
+    const service = switchable(HEALTHY);
+    const gh = gitHub().token().policy(POLICY).status().comments();
+    const { receive } = await app(service.metrics);
+    await receive('pull_request', pullRequestPayload('opened'));
+    gh.policy(POLICY);
+    await receive('pull_request', pullRequestPayload('labeled')); // same head, same result: no request beyond the policy
+    expect(gh.scope.pendingMocks()).toEqual([]);
+    service.set(FAST_BURN);
+    gh.policy(POLICY).status().createComment();
+    await receive('pull_request', pullRequestPayload('synchronize'));
+    expect(gh.recorded.statuses.map((s) => s.state)).toEqual(['success', 'failure']);
+    expect(gh.recorded.created).toHaveLength(1);
+    await store.jobs.cancel('recheck:Codertocat/Hello-World#2');
+  });
+
   it('finds the comment again when someone deleted it', async () => {
     const gh = gitHub().token().policy(POLICY).status().comments().createComment();
     const service = switchable(FAST_BURN);
