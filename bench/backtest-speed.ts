@@ -9,7 +9,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { backtest } from '../src/backtest/backtest.js';
 import type { Timeline } from '../src/backtest/timeline.js';
@@ -22,7 +21,7 @@ import { BENCH_SLOS, policyYaml, startBenchPrometheus } from './support/bench-sl
 import { startPrometheusProxy } from './support/prometheus-proxy.js';
 import { withResources } from './support/resources.js';
 import { fixed, median, ms, table } from './support/stats.js';
-import type { Benchmark } from './section.js';
+import { runWhenMain, type Benchmark } from './section.js';
 
 const RUNS = 5;
 const STEP_SECONDS = 300;
@@ -106,12 +105,4 @@ function render(runs: Run[], range: TimeRange, cliMs: number | undefined, cliErr
   ].join('\n');
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  backtestSpeed({ log: (line) => process.stderr.write(`${line}\n`) }).then(
-    (section) => process.stdout.write(`## ${section.title}\n\n${section.markdown}\n`),
-    (error: unknown) => {
-      process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+runWhenMain(import.meta.url, backtestSpeed);

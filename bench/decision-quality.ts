@@ -5,14 +5,13 @@
  * `npx tsx bench/decision-quality.ts` prints the section alone.
  */
 import { cpus } from 'node:os';
-import { pathToFileURL } from 'node:url';
 import { createPrometheusRangeClient } from '../src/metrics/prometheus-client.js';
 import { startSyntheticPrometheus } from '../test/support/prometheus-harness.js';
 import { checkExpectations } from './decision-quality/expectations.js';
 import { renderSection } from './decision-quality/render.js';
 import { remembering, replayScenario, type ScenarioResult } from './decision-quality/replay.js';
 import { SAMPLING, SCENARIOS } from './decision-quality/scenarios.js';
-import type { Benchmark } from './section.js';
+import { runWhenMain, type Benchmark } from './section.js';
 
 /** A 30-day range query may take a while on a small machine; the CLI allows 60 s as well. */
 const QUERY_TIMEOUT_MS = 60_000;
@@ -55,12 +54,4 @@ function seconds(since: number): string {
   return `${((performance.now() - since) / 1000).toFixed(1)} s`;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  decisionQuality({ log: (line) => process.stderr.write(`decision-quality: ${line}\n`) }).then(
-    (section) => process.stdout.write(`## ${section.title}\n\n${section.markdown.trim()}\n`),
-    (error: unknown) => {
-      process.stderr.write(`decision-quality: ${(error as Error).stack ?? String(error)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+runWhenMain(import.meta.url, decisionQuality);

@@ -7,7 +7,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import type { SyntheticPrometheus } from '../test/support/prometheus-harness.js';
 import { buildIfStale, startApp } from './support/app-process.js';
 import { policyYaml, startBenchPrometheus, type BenchSlo } from './support/bench-slos.js';
@@ -16,7 +15,7 @@ import { startPrometheusProxy } from './support/prometheus-proxy.js';
 import { withResources, type Resources } from './support/resources.js';
 import { ms, sleep, summarize, table, type Summary } from './support/stats.js';
 import { sendWebhook, type Delivery } from './support/webhooks.js';
-import type { Benchmark } from './section.js';
+import { runWhenMain, type Benchmark } from './section.js';
 
 export const IDLE_LATENCY_MS = 30;
 const EVENTS = 20;
@@ -144,12 +143,4 @@ export const idleLatency: Benchmark = async ({ log }) =>
     }
   });
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  idleLatency({ log: (line) => process.stderr.write(`${line}\n`) }).then(
-    (section) => process.stdout.write(`## ${section.title}\n\n${section.markdown}\n`),
-    (error: unknown) => {
-      process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+runWhenMain(import.meta.url, idleLatency);

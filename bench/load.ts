@@ -5,7 +5,6 @@
  * `npx tsx bench/load.ts` prints the section; `npm run bench` puts it in docs/BENCHMARKS.md.
  */
 import { cpus, totalmem } from 'node:os';
-import { pathToFileURL } from 'node:url';
 import { measureIdle, renderIdle } from './load-idle.js';
 import { buildIfStale } from './support/app-process.js';
 import { startBenchPrometheus } from './support/bench-slos.js';
@@ -13,7 +12,7 @@ import { planBurst } from './support/burst-plan.js';
 import { runBurst } from './support/burst-run.js';
 import { renderBurst } from './support/load-report.js';
 import { withResources } from './support/resources.js';
-import type { Benchmark } from './section.js';
+import { runWhenMain, type Benchmark } from './section.js';
 
 export const speedAndCost: Benchmark = async ({ log }) =>
   withResources(log, async (resources) => {
@@ -59,12 +58,4 @@ export const speedAndCost: Benchmark = async ({ log }) =>
     }
   });
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  speedAndCost({ log: (line) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`) }).then(
-    (section) => process.stdout.write(`## ${section.title}\n\n${section.markdown}\n`),
-    (error: unknown) => {
-      process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+runWhenMain(import.meta.url, speedAndCost);
