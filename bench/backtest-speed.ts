@@ -66,7 +66,21 @@ export const backtestSpeed: Benchmark = async ({ log }) =>
 
       const policyFile = join(dir, 'slo-gate.yml');
       await writeFile(policyFile, text);
-      const args = ['bin/slo-gate.js', 'backtest', '--policy', policyFile, '--from', range.start.toISOString(), '--to', range.end.toISOString(), '--step', '5m', '--json', '--prometheus-url', proxy.url];
+      const args = [
+        'bin/slo-gate.js',
+        'backtest',
+        '--policy',
+        policyFile,
+        '--from',
+        range.start.toISOString(),
+        '--to',
+        range.end.toISOString(),
+        '--step',
+        '5m',
+        '--json',
+        '--prometheus-url',
+        proxy.url,
+      ];
       const t = performance.now();
       const cli = await promisify(execFile)(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH }, timeout: 120_000 }).then(
         (r) => ({ ok: true, out: r.stdout }),
@@ -86,7 +100,10 @@ function render(runs: Run[], range: TimeRange, cliMs: number | undefined, cliErr
   const { timeline } = runs[0]!;
   const steps = stepTimes(range).length;
   const cpu = cpus();
-  const episodes = timeline.episodes.map((e) => `${e.state} ${e.reasons.map((r) => (r.kind === 'burn' ? `${r.slo} ${r.rule} rule` : r.kind === 'budget-exhausted' ? `${r.slo} budget spent` : `${r.slo} missing data`)).join(', ')} (${fixed((e.end - e.start) / 3600, 1)} h)`);
+  const episodes = timeline.episodes.map(
+    (e) =>
+      `${e.state} ${e.reasons.map((r) => (r.kind === 'burn' ? `${r.slo} ${r.rule} rule` : r.kind === 'budget-exhausted' ? `${r.slo} budget spent` : `${r.slo} missing data`)).join(', ')} (${fixed((e.end - e.start) / 3600, 1)} h)`,
+  );
   return [
     `**Target: under ${TARGET_MS / 1000} s — ${mid < TARGET_MS ? 'met' : '**not met**'}.** \`backtest()\` of 7 days at 5-minute steps (${steps} steps) for a policy with ${BENCH_SLOS.length} SLOs and the default rules: median ${ms(mid)} of ${RUNS} runs, ${runs[0]!.requests} HTTP requests per run (${BENCH_SLOS.length} SLOs × 5 windows × 2 queries, one \`POST /api/v1/query_range\` each: ${steps} steps fit in one request of at most 10,000).`,
     '',

@@ -49,7 +49,12 @@ export interface IdleResult {
 }
 
 export async function measureIdle(prometheus: SyntheticPrometheus, resources: Resources, log: (line: string) => void): Promise<IdleResult> {
-  const repos = Array.from({ length: EVENTS }, (_, i) => ({ owner: `idle-org-${i % INSTALLATIONS.length}`, repo: `idle-${String(i).padStart(2, '0')}`, installationId: INSTALLATIONS[i % INSTALLATIONS.length]!, slos: POLICIES[i % POLICIES.length]! }));
+  const repos = Array.from({ length: EVENTS }, (_, i) => ({
+    owner: `idle-org-${i % INSTALLATIONS.length}`,
+    repo: `idle-${String(i).padStart(2, '0')}`,
+    installationId: INSTALLATIONS[i % INSTALLATIONS.length]!,
+    slos: POLICIES[i % POLICIES.length]!,
+  }));
   const warmRepos = INSTALLATIONS.map((installationId, i) => ({ owner: `idle-org-${i}`, repo: 'warm-up', installationId, slos: POLICIES[0]! }));
   const policies = new Map([...repos, ...warmRepos].map((r) => [`${r.owner}/${r.repo}`, policyYaml(r.slos)]));
   const secret = randomBytes(20).toString('hex');
@@ -65,7 +70,18 @@ export async function measureIdle(prometheus: SyntheticPrometheus, resources: Re
         const sha = randomBytes(20).toString('hex');
         const delivery: Delivery = {
           id: `idle-${index}-${randomBytes(6).toString('hex')}`,
-          event: { action: 'opened', installationId: r.installationId, owner: r.owner, repo: r.repo, number: 1, sha, updatedAt: new Date().toISOString(), labels: [], draft: false, sender: 'dev' },
+          event: {
+            action: 'opened',
+            installationId: r.installationId,
+            owner: r.owner,
+            repo: r.repo,
+            number: 1,
+            sha,
+            updatedAt: new Date().toISOString(),
+            labels: [],
+            draft: false,
+            sender: 'dev',
+          },
         };
         stub.setPullRequest(`${r.owner}/${r.repo}`, 1, { sha, updatedAt: delivery.event.updatedAt, labels: [] });
         const firstQuery = proxy.queries.length;

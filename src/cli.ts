@@ -77,7 +77,7 @@ async function evaluateCommand(args: string[], io: CliIo): Promise<number> {
     strict: true,
   });
   const at = values.at === undefined ? undefined : parseTime('--at', values.at);
-  const policy = await readPolicy(values.policy!);
+  const policy = await readPolicy(values.policy);
   const env = values['prometheus-url'] ? { ...io.env, PROMETHEUS_URL: values['prometheus-url'] } : io.env;
   const { prometheus } = loadOperatorConfig(env);
   const metrics = (io.metrics ?? createPrometheusClient)(prometheus);
@@ -95,6 +95,8 @@ async function validateCommand(args: string[], io: CliIo): Promise<number> {
   if (positionals.length > 1) throw usageError('validate takes one FILE');
   const file = positionals[0] ?? POLICY_PATH;
   const policy = await readPolicy(file);
-  io.out(`${file} is valid: ${policy.slos.length} SLO${policy.slos.length === 1 ? '' : 's'} (${policy.slos.map((s) => s.name).join(', ')}), mode ${policy.mode}, onMissingData ${policy.onMissingData}.`);
+  io.out(
+    `${file} is valid: ${policy.slos.length} SLO${policy.slos.length === 1 ? '' : 's'} (${policy.slos.map((s) => s.name).join(', ')}), mode ${policy.mode}, onMissingData ${policy.onMissingData}.`,
+  );
   return EXIT.pass;
 }

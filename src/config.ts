@@ -21,7 +21,11 @@ const headersSchema = z.record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/)
  */
 export function loadOperatorConfig(env: NodeJS.ProcessEnv): OperatorConfig {
   const url = env.PROMETHEUS_URL?.trim();
-  if (!url) throw new ConfigError('PROMETHEUS_URL', 'is not set; set it to the base URL of Prometheus (or Thanos, Mimir, VictoriaMetrics), e.g. http://prometheus:9090');
+  if (!url)
+    throw new ConfigError(
+      'PROMETHEUS_URL',
+      'is not set; set it to the base URL of Prometheus (or Thanos, Mimir, VictoriaMetrics), e.g. http://prometheus:9090',
+    );
   let parsed: URL;
   try {
     parsed = new URL(url);

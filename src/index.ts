@@ -27,9 +27,12 @@ export default function sloGate(app: Probot, options: ApplicationFunctionOptions
   process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled promise rejection'));
   const shutdown = (signal: string) => {
     log.info(`${signal}: closing the store and exiting`);
-    store.close().finally(() => process.exit(0));
+    void store.close().finally(() => process.exit(0));
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
-  log.info({ store: config.redisUrl ? 'redis' : 'memory', recheckIntervalMs: config.recheckIntervalMs, queryCacheTtlMs: config.queryCacheTtlMs }, 'slo-gate ready');
+  log.info(
+    { store: config.redisUrl ? 'redis' : 'memory', recheckIntervalMs: config.recheckIntervalMs, queryCacheTtlMs: config.queryCacheTtlMs },
+    'slo-gate ready',
+  );
 }

@@ -28,10 +28,24 @@ export function createTelemetry(pendingRechecks: () => Promise<number>): Telemet
     registers: [registry],
   });
   const decisions = new Counter({ name: 'slo_gate_decisions_total', help: 'Commit statuses decided, by state.', labelNames: ['state'], registers: [registry] });
-  const queries = new Counter({ name: 'slo_gate_prometheus_queries_total', help: 'Queries sent to the metrics server, by outcome.', labelNames: ['outcome'], registers: [registry] });
-  const hits = new Counter({ name: 'slo_gate_query_cache_hits_total', help: 'Queries answered from the shared cache or an identical query in flight.', registers: [registry] });
+  const queries = new Counter({
+    name: 'slo_gate_prometheus_queries_total',
+    help: 'Queries sent to the metrics server, by outcome.',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const hits = new Counter({
+    name: 'slo_gate_query_cache_hits_total',
+    help: 'Queries answered from the shared cache or an identical query in flight.',
+    registers: [registry],
+  });
   const writes = new Counter({ name: 'slo_gate_github_writes_total', help: 'Writes sent to GitHub, by kind.', labelNames: ['kind'], registers: [registry] });
-  const skipped = new Counter({ name: 'slo_gate_github_writes_skipped_total', help: 'Writes not sent because GitHub already shows the same thing.', labelNames: ['kind'], registers: [registry] });
+  const skipped = new Counter({
+    name: 'slo_gate_github_writes_skipped_total',
+    help: 'Writes not sent because GitHub already shows the same thing.',
+    labelNames: ['kind'],
+    registers: [registry],
+  });
   new Gauge({
     name: 'slo_gate_recheck_queue_length',
     help: 'Pull requests waiting to be evaluated again.',

@@ -64,7 +64,9 @@ function reopening(results: readonly ScenarioResult[]): Check {
     const names = rules.map((r) => `\`${r.name}\` (${r.short})`).join(' and ');
     if (gate.reopens === 'still blocked' || rules.length === 0 || rules.length < gate.lastReasons.length) {
       pass = false;
-      details.push(`${scenario.title}: ${gate.reopens === 'still blocked' ? 'still blocked at the end of the window' : `last blocked by ${gate.lastReasons.join(', ')}`}`);
+      details.push(
+        `${scenario.title}: ${gate.reopens === 'still blocked' ? 'still blocked at the end of the window' : `last blocked by ${gate.lastReasons.join(', ')}`}`,
+      );
       continue;
     }
     if (gate.reopens > limit) pass = false;

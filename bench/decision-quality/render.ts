@@ -28,7 +28,9 @@ export function renderSection(results: readonly ScenarioResult[], checks: readon
     '',
     '| Scenario (`job`) | Errors | Incident | Replayed |',
     '| --- | --- | --- | --- |',
-    ...results.map(({ scenario }) => `| ${scenario.title} (\`${scenario.service.name}\`) | ${scenario.story} | ${incidentText(scenario)} | ${replayText(scenario)} |`),
+    ...results.map(
+      ({ scenario }) => `| ${scenario.title} (\`${scenario.service.name}\`) | ${scenario.story} | ${incidentText(scenario)} | ${replayText(scenario)} |`,
+    ),
     '',
     '| Scenario | Gate | Blocks after start | Reopens after end | Blocked min during | Blocked min after end | Blocked min, no incident | Blocks | slo-gate: what blocked, budget left |',
     '| --- | --- | --- | --- | ---: | ---: | ---: | ---: | --- |',
@@ -46,8 +48,8 @@ export function renderSection(results: readonly ScenarioResult[], checks: readon
     '',
     ...orNone(sloGateWins(results)),
     '',
-    '**Why.** The default rules are the SRE Workbook\'s page-level rules for a 30-day budget: `fast`',
-    'fires when the last hour spent 2 % of the month\'s budget (burn 14.4), `slow` when the last 6 h',
+    "**Why.** The default rules are the SRE Workbook's page-level rules for a 30-day budget: `fast`",
+    "fires when the last hour spent 2 % of the month's budget (burn 14.4), `slow` when the last 6 h",
     'spent 5 % (burn 6), each confirmed by a short window so the gate reopens soon after an incident',
     'ends. What spends less than that passes by design: 40 min at 2 % errors spends 1.9 % of the',
     'budget (the 1h window would need 43 min of it), the 4-hour leak 0.9 %, and an hourly 1-minute',
@@ -55,12 +57,12 @@ export function renderSection(results: readonly ScenarioResult[], checks: readon
     'single failed request when traffic is low: 1 of 60 requests in 5 min is 1.7 %, burn 16.7, and',
     "only `fast`'s 1h window (burn 1.4) keeps slo-gate quiet; under about 70 requests an hour",
     '(0.02 req/s) one failed request would block it for 5 minutes. A slow burn must run until the',
-    "6h window has spent 5 % before `slow` fires, and a burn exactly at a factor never fires (the",
+    '6h window has spent 5 % before `slow` fires, and a burn exactly at a factor never fires (the',
     'comparison is strict).',
     '',
     '**How to read this.** *Blocks after start*: minutes from the first minute of elevated errors to',
     'the first step the gate blocked (`never`: not in the window). *Reopens after end*: minutes from',
-    'the incident\'s end to the step after the gate\'s last block (negative: it had reopened before the',
+    "the incident's end to the step after the gate's last block (negative: it had reopened before the",
     'incident ended). *Blocked min during / after end*: blocked steps while errors were elevated, and',
     'after they fell back (the windows still hold the incident); *no incident*: blocked steps before',
     'the incident or, for a scenario without one, anywhere: false blocks. *Blocks*: separate blocked',
@@ -96,7 +98,9 @@ function row({ scenario, scores, budget }: ScenarioResult, gate: GateName): stri
 function sloGateNotes(s: Score, budget: ScenarioResult['budget']): string {
   const parts: string[] = [];
   if (s.reasonMinutes.length > 0) {
-    parts.push(`${s.reasonMinutes.map(([reason, minutes]) => `\`${reason}\` ${minutes} min`).join(', ')}; last to stop: ${s.lastReasons.map((r) => `\`${r}\``).join(' + ')}`);
+    parts.push(
+      `${s.reasonMinutes.map(([reason, minutes]) => `\`${reason}\` ${minutes} min`).join(', ')}; last to stop: ${s.lastReasons.map((r) => `\`${r}\``).join(' + ')}`,
+    );
   }
   if (s.noDataSteps > 0) parts.push(`${s.noDataSteps} steps of missing data`);
   if (budget.lowest !== undefined && budget.highest !== undefined) {
@@ -116,7 +120,8 @@ function baselineWins(results: readonly ScenarioResult[]): string[] {
       const title = `**${scenario.title}**: ${gate}`;
       if (scenario.incident && theirs.blocksAfter !== undefined) {
         if (ours.blocksAfter === undefined) lines.push(`${title} blocked ${duration(theirs.blocksAfter)} after the start; slo-gate never blocked.`);
-        else if (theirs.blocksAfter < ours.blocksAfter) lines.push(`${title} blocked after ${duration(theirs.blocksAfter)}, slo-gate after ${duration(ours.blocksAfter)}.`);
+        else if (theirs.blocksAfter < ours.blocksAfter)
+          lines.push(`${title} blocked after ${duration(theirs.blocksAfter)}, slo-gate after ${duration(ours.blocksAfter)}.`);
       }
       if (typeof ours.reopens === 'number' && typeof theirs.reopens === 'number' && theirs.reopens < ours.reopens) {
         lines.push(`${title} reopened ${duration(theirs.reopens)} after the end, slo-gate ${duration(ours.reopens)}.`);
@@ -138,13 +143,16 @@ function sloGateWins(results: readonly ScenarioResult[]): string[] {
       const title = `**${scenario.title}**: ${gate}`;
       if (scenario.incident && ours.blocksAfter !== undefined) {
         if (theirs.blocksAfter === undefined) lines.push(`${title} never blocked; slo-gate blocked after ${duration(ours.blocksAfter)}.`);
-        else if (ours.blocksAfter < theirs.blocksAfter) lines.push(`${title} blocked after ${duration(theirs.blocksAfter)}, slo-gate after ${duration(ours.blocksAfter)}.`);
+        else if (ours.blocksAfter < theirs.blocksAfter)
+          lines.push(`${title} blocked after ${duration(theirs.blocksAfter)}, slo-gate after ${duration(ours.blocksAfter)}.`);
       }
       if (typeof ours.reopens === 'number' && typeof theirs.reopens === 'number' && ours.reopens < theirs.reopens) {
         lines.push(`${title} reopened ${duration(theirs.reopens)} after the end, slo-gate ${duration(ours.reopens)}.`);
       }
       if (ours.blockedWithoutIncident < theirs.blockedWithoutIncident) {
-        lines.push(`${title} blocked ${theirs.blockedWithoutIncident} min with no incident (${theirs.blocks} blocks), slo-gate ${ours.blockedWithoutIncident}.`);
+        lines.push(
+          `${title} blocked ${theirs.blockedWithoutIncident} min with no incident (${theirs.blocks} blocks), slo-gate ${ours.blockedWithoutIncident}.`,
+        );
       }
     }
   }

@@ -131,7 +131,7 @@ export const SCENARIOS: BenchScenario[] = [
   },
   {
     title: 'slow burn at the factor',
-    story: '0.6 % errors for 12 h (burn 6.0, exactly the slow rule\'s factor)',
+    story: "0.6 % errors for 12 h (burn 6.0, exactly the slow rule's factor)",
     ...slow,
     service: outage('slow-burn-at-factor', slow.incident, SLOW_AT_FACTOR),
   },

@@ -45,7 +45,10 @@ export interface AppProcess {
 
 /** Runs `npm run build` when lib/ is missing or older than any file under src/. */
 export async function buildIfStale(log: (line: string) => void): Promise<void> {
-  const built = await stat(join(ROOT, 'lib/index.js')).then((s) => s.mtimeMs, () => 0);
+  const built = await stat(join(ROOT, 'lib/index.js')).then(
+    (s) => s.mtimeMs,
+    () => 0,
+  );
   const newest = await newestMtime(join(ROOT, 'src'));
   if (built >= newest) return;
   log('lib/ is older than src/: npm run build');
@@ -62,7 +65,11 @@ async function newestMtime(dir: string): Promise<number> {
 }
 
 export async function startApp(options: AppOptions): Promise<AppProcess> {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  const { privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
   const port = await freePort();
   // An empty working directory: Probot copies a .env from its working directory over the
   // environment (Object.assign), so a developer's .env in the repository would change the run.
@@ -107,7 +114,10 @@ export async function startApp(options: AppOptions): Promise<AppProcess> {
 
   let sampledPeakRss = 0;
   const sampler = setInterval(() => {
-    void readStatus(child.pid!).then((s) => (sampledPeakRss = Math.max(sampledPeakRss, s.rss ?? 0)), () => undefined);
+    void readStatus(child.pid!).then(
+      (s) => (sampledPeakRss = Math.max(sampledPeakRss, s.rss ?? 0)),
+      () => undefined,
+    );
   }, RSS_SAMPLE_MS);
   sampler.unref();
 

@@ -13,7 +13,8 @@ import type { Sent } from './webhooks.js';
 export const WRITE_SPACING_MS = 1000;
 export const NOTIFYING_SPACING_MS = 3000;
 
-export type Outcome = 'written' | 'no write needed' | 'superseded' | 'never written' | 'redelivery' | 'title edit' | 'late, superseded' | 'late, written' | 'not sent';
+export type Outcome =
+  'written' | 'no write needed' | 'superseded' | 'never written' | 'redelivery' | 'title edit' | 'late, superseded' | 'late, written' | 'not sent';
 
 export interface DeliveryOutcome {
   delivery: PlannedDelivery;
@@ -92,11 +93,16 @@ export function analyseBurst(
     if (after) return { delivery, outcome: 'written', latencyMs: after.arrivedAt - s.sentAt, ownLatencyMs };
     if (writes.length > 0) return { delivery, outcome: 'no write needed', ownLatencyMs };
     // Sent close behind its pull request's next event, it can reach the app after it: then it is rightly skipped.
-    const newer = plan.heads.get(delivery.pr)!.slice(delivery.head + 1).some((h) => statusesOf.has(`${owner}/${repo}@${h}`));
+    const newer = plan.heads
+      .get(delivery.pr)!
+      .slice(delivery.head + 1)
+      .some((h) => statusesOf.has(`${owner}/${repo}@${h}`));
     return { delivery, outcome: newer ? 'superseded' : 'never written', ownLatencyMs };
   });
   const counts = Object.fromEntries(
-    (['written', 'no write needed', 'superseded', 'never written', 'redelivery', 'title edit', 'late, superseded', 'late, written', 'not sent'] as Outcome[]).map((o) => [o, outcomes.filter((x) => x.outcome === o).length]),
+    (
+      ['written', 'no write needed', 'superseded', 'never written', 'redelivery', 'title edit', 'late, superseded', 'late, written', 'not sent'] as Outcome[]
+    ).map((o) => [o, outcomes.filter((x) => x.outcome === o).length]),
   ) as Record<Outcome, number>;
 
   const sentTimes = sent.filter((s): s is Sent => s !== undefined);
@@ -177,7 +183,9 @@ export function analyseBurst(
   }
   const queryTimes = instant.map((q) => q.arrivedAt);
   // Queries in flight at once, as the proxy saw them: +1 at arrival, -1 when the answer was passed on.
-  const edges = instant.flatMap((q) => [[q.arrivedAt, 1] as const, [Number.isFinite(q.finishedAt) ? q.finishedAt : Infinity, -1] as const]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const edges = instant
+    .flatMap((q) => [[q.arrivedAt, 1] as const, [Number.isFinite(q.finishedAt) ? q.finishedAt : Infinity, -1] as const])
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let inFlight = 0;
   let maxInFlight = 0;
   for (const [, delta] of edges) maxInFlight = Math.max(maxInFlight, (inFlight += delta));
@@ -217,7 +225,13 @@ export function analyseBurst(
     staleHeadCommentWrites: staleComments.length,
     figureOnlyStatusWrites,
     figureOnlyCommentEdits,
-    prometheus: { requests: instant.length, distinct: byQuery.size, maxPerQueryWithinTtl: maxWithinTtl, spanMs: queryTimes.length ? Math.max(...queryTimes) - Math.min(...queryTimes) : 0, maxInFlight },
+    prometheus: {
+      requests: instant.length,
+      distinct: byQuery.size,
+      maxPerQueryWithinTtl: maxWithinTtl,
+      spanMs: queryTimes.length ? Math.max(...queryTimes) - Math.min(...queryTimes) : 0,
+      maxInFlight,
+    },
     metrics: {
       queries: metricSum(metrics, 'slo_gate_prometheus_queries_total'),
       cacheHits: metricSum(metrics, 'slo_gate_query_cache_hits_total'),

@@ -67,7 +67,14 @@ export function planBurst(seed = 20_261_122): BurstPlan {
     for (let r = 0; r < REPOS_PER_INSTALLATION; r++) {
       const i = installationIndex * REPOS_PER_INSTALLATION + r;
       const slos = slosFor(i);
-      repos.push({ owner, repo: `service-${String(r).padStart(2, '0')}`, installationId: id, slos, blocking: slos.some((s) => (BLOCKING as readonly string[]).includes(s)), hotfix: i % 5 === 0 });
+      repos.push({
+        owner,
+        repo: `service-${String(r).padStart(2, '0')}`,
+        installationId: id,
+        slos,
+        blocking: slos.some((s) => (BLOCKING as readonly string[]).includes(s)),
+        hotfix: i % 5 === 0,
+      });
     }
   });
   const policies = new Map(repos.map((r) => [`${r.owner}/${r.repo}`, policyYaml(r.slos)]));
@@ -81,12 +88,29 @@ export function planBurst(seed = 20_261_122): BurstPlan {
       const prHeads = [0, 1].map((h) => createHash('sha1').update(`${pr}@${h}`).digest('hex'));
       heads.set(pr, prHeads);
       const at = (minutes: number) => new Date(base + minutes * 60_000).toISOString();
-      const event = (e: Partial<PullRequestEvent> & Pick<PullRequestEvent, 'action'>, head: number, minute: number, labels: string[], expect: Expectation = 'evaluate'): PlannedDelivery => ({
+      const event = (
+        e: Partial<PullRequestEvent> & Pick<PullRequestEvent, 'action'>,
+        head: number,
+        minute: number,
+        labels: string[],
+        expect: Expectation = 'evaluate',
+      ): PlannedDelivery => ({
         id: randomUUID(),
         expect,
         pr,
         head,
-        event: { installationId: repo.installationId, owner: repo.owner, repo: repo.repo, number, sha: prHeads[head]!, updatedAt: at(minute), labels, draft: false, sender: LABEL_BOT, ...e },
+        event: {
+          installationId: repo.installationId,
+          owner: repo.owner,
+          repo: repo.repo,
+          number,
+          sha: prHeads[head]!,
+          updatedAt: at(minute),
+          labels,
+          draft: false,
+          sender: LABEL_BOT,
+          ...e,
+        },
       });
       const again = (d: PlannedDelivery): PlannedDelivery => ({ ...d, expect: 'duplicate' });
       const steps: PlannedDelivery[] = [];

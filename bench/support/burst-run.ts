@@ -49,15 +49,19 @@ export async function runBurst(options: {
   const closeStub = resources.add('GitHub stub', () => stub.close());
   const proxy = await startPrometheusProxy(options.prometheusUrl, PROMETHEUS_LATENCY_MS);
   const closeProxy = resources.add('Prometheus proxy', () => proxy.close());
-  const app = await startApp({ githubHost: stub.host, prometheusUrl: proxy.url, queryCacheTtl: options.queryCacheTtl, webhookSecret: secret }).catch(async (error: unknown) => {
-    await closeProxy();
-    await closeStub();
-    throw error;
-  });
+  const app = await startApp({ githubHost: stub.host, prometheusUrl: proxy.url, queryCacheTtl: options.queryCacheTtl, webhookSecret: secret }).catch(
+    async (error: unknown) => {
+      await closeProxy();
+      await closeStub();
+      throw error;
+    },
+  );
   const closeApp = resources.add('slo-gate', () => app.stop());
   const started = performance.now();
   const progress = setInterval(() => {
-    log(`${options.label}: ${((performance.now() - started) / 1000).toFixed(0)} s, ${stub.statuses.length} statuses, ${stub.requests.filter((r) => r.kind === 'write').length} writes, ${proxy.queries.length} Prometheus queries`);
+    log(
+      `${options.label}: ${((performance.now() - started) / 1000).toFixed(0)} s, ${stub.statuses.length} statuses, ${stub.requests.filter((r) => r.kind === 'write').length} writes, ${proxy.queries.length} Prometheus queries`,
+    );
   }, 20_000);
   try {
     log(`${options.label}: app pid ${app.pid} on port ${app.port}; sending ${plan.deliveries.length} deliveries, ${IN_FLIGHT} in flight`);

@@ -162,7 +162,12 @@ export async function startGitHubStub(options: GitHubStubOptions): Promise<GitHu
       return {
         status: 201,
         route: 'POST /app/installations/{id}/access_tokens',
-        json: { token, expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: { statuses: 'write', pull_requests: 'write', issues: 'read', contents: 'read', metadata: 'read' }, repository_selection: 'all' },
+        json: {
+          token,
+          expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+          permissions: { statuses: 'write', pull_requests: 'write', issues: 'read', contents: 'read', metadata: 'read' },
+          repository_selection: 'all',
+        },
       };
     }
     if (!(m = /^\/repos\/([^/]+)\/([^/]+)(\/.*)$/.exec(path))) return notFound(req);
@@ -205,7 +210,17 @@ export async function startGitHubStub(options: GitHubStubOptions): Promise<GitHu
         const comment = { id: nextId++, body: (JSON.parse(body) as { body: string }).body };
         state.comments.push(comment);
         commentOwner.set(comment.id, state);
-        comments.push({ repo, number, kind: 'create', id: comment.id, sha7: sha7Of(comment.body), body: comment.body, installation: installationOf(req), delivery: deliveryOf(req), arrivedAt });
+        comments.push({
+          repo,
+          number,
+          kind: 'create',
+          id: comment.id,
+          sha7: sha7Of(comment.body),
+          body: comment.body,
+          installation: installationOf(req),
+          delivery: deliveryOf(req),
+          arrivedAt,
+        });
         return { status: 201, route: 'POST /repos/{owner}/{repo}/issues/{number}/comments', json: commentJson(comment) };
       }
     }
@@ -215,7 +230,17 @@ export async function startGitHubStub(options: GitHubStubOptions): Promise<GitHu
       const comment = commentOwner.get(id)?.comments.find((c) => c.id === id);
       if (!comment) return notFound(req, `${routeName} (404)`);
       comment.body = (JSON.parse(body) as { body: string }).body;
-      comments.push({ repo, number: commentOwner.get(id)!.number, kind: 'update', id, sha7: sha7Of(comment.body), body: comment.body, installation: installationOf(req), delivery: deliveryOf(req), arrivedAt });
+      comments.push({
+        repo,
+        number: commentOwner.get(id)!.number,
+        kind: 'update',
+        id,
+        sha7: sha7Of(comment.body),
+        body: comment.body,
+        installation: installationOf(req),
+        delivery: deliveryOf(req),
+        arrivedAt,
+      });
       return { status: 200, route: routeName, json: commentJson(comment) };
     }
     if (method === 'GET' && (m = /^\/pulls\/(\d+)$/.exec(rest))) {
@@ -224,7 +249,14 @@ export async function startGitHubStub(options: GitHubStubOptions): Promise<GitHu
       return {
         status: 200,
         route: 'GET /repos/{owner}/{repo}/pulls/{number}',
-        json: { number, state: 'open', head: { sha: state.sha, ref: `change-${number}` }, base: { ref: 'main' }, updated_at: state.updatedAt, labels: state.labels.map((name) => ({ name })) },
+        json: {
+          number,
+          state: 'open',
+          head: { sha: state.sha, ref: `change-${number}` },
+          base: { ref: 'main' },
+          updated_at: state.updatedAt,
+          labels: state.labels.map((name) => ({ name })),
+        },
       };
     }
     if (method === 'GET' && (m = /^\/collaborators\/([^/]+)\/permission$/.exec(rest))) {

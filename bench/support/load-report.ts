@@ -24,7 +24,11 @@ export function renderBurst(plan: BurstPlan, on: BurstRun, off: BurstRun): strin
   const targets = table(
     ['target', 'measured (cache on)', ''],
     [
-      ['≤ 1.1 GitHub writes per event', `${fixed(perEvent(f.writes, on))} (${f.writes} writes for ${f.sent} deliveries; cache off: ${fixed(perEvent(off.figures.writes, off))})`, verdict(perEvent(f.writes, on) <= 1.1)],
+      [
+        '≤ 1.1 GitHub writes per event',
+        `${fixed(perEvent(f.writes, on))} (${f.writes} writes for ${f.sent} deliveries; cache off: ${fixed(perEvent(off.figures.writes, off))})`,
+        verdict(perEvent(f.writes, on) <= 1.1),
+      ],
       [
         '≤ 1 Prometheus query set per SLO per cache TTL',
         `no query was sent twice within ${on.queryCacheTtl} (at most ${f.prometheus.maxPerQueryWithinTtl} per window); ${f.prometheus.requests} queries over ${ms(f.prometheus.spanMs)} = ${fixed(setsPerSloPerTtl)} sets of ${QUERIES_PER_SLO} per SLO per ${on.queryCacheTtl}`,
@@ -35,7 +39,11 @@ export function renderBurst(plan: BurstPlan, on: BurstRun, off: BurstRun): strin
         `p99 ${ms(f.latency.p99)} against a floor of ${ms(f.floorPerInstallationMs)} (busiest installation's writes × 1 s): ${fixed(f.latency.p99! / f.floorPerInstallationMs)}×; all done after ${ms(f.completionMs)} (${fixed(f.completionMs / f.floorPerInstallationMs)}×)`,
         verdict(f.latency.p99! <= 1.1 * f.floorPerInstallationMs),
       ],
-      ['RSS under 200 MB', `peak ${mb(peak(on))} with the default cache; with the cache off ${mb(peak(off))} (VmHWM of the app process)`, `${verdict(peak(on) < RSS_LIMIT)}${peak(off) >= RSS_LIMIT ? ' (not with the cache off)' : ''}`],
+      [
+        'RSS under 200 MB',
+        `peak ${mb(peak(on))} with the default cache; with the cache off ${mb(peak(off))} (VmHWM of the app process)`,
+        `${verdict(peak(on) < RSS_LIMIT)}${peak(off) >= RSS_LIMIT ? ' (not with the cache off)' : ''}`,
+      ],
     ],
   );
 
@@ -47,15 +55,52 @@ export function renderBurst(plan: BurstPlan, on: BurstRun, off: BurstRun): strin
   const both = table(
     ['', `cache on (QUERY_CACHE_TTL=${on.queryCacheTtl})`, `cache off (QUERY_CACHE_TTL=${off.queryCacheTtl})`, 'off / on'],
     [
-      row('Prometheus queries sent (proxy count)', (r) => r.figures.prometheus.requests, (v) => String(v)),
-      row('… per delivery', (r) => r.figures.prometheus.requests / r.figures.sent, (v) => fixed(v)),
-      row('… per evaluation', (r) => r.figures.prometheus.requests / r.figures.metrics.decisions, (v) => fixed(v)),
-      row('slo_gate_prometheus_queries_total', (r) => r.figures.metrics.queries, (v) => String(v)),
-      row('slo_gate_query_cache_hits_total', (r) => r.figures.metrics.cacheHits, (v) => String(v), false),
-      row('GitHub reads per delivery', (r) => r.figures.reads / r.figures.sent, (v) => fixed(v)),
-      row('GitHub writes per delivery', (r) => r.figures.writes / r.figures.sent, (v) => fixed(v)),
-      row('installation tokens fetched', (r) => r.figures.tokens, (v) => String(v)),
-      row('evaluations (slo_gate_decisions_total)', (r) => r.figures.metrics.decisions, (v) => String(v)),
+      row(
+        'Prometheus queries sent (proxy count)',
+        (r) => r.figures.prometheus.requests,
+        (v) => String(v),
+      ),
+      row(
+        '… per delivery',
+        (r) => r.figures.prometheus.requests / r.figures.sent,
+        (v) => fixed(v),
+      ),
+      row(
+        '… per evaluation',
+        (r) => r.figures.prometheus.requests / r.figures.metrics.decisions,
+        (v) => fixed(v),
+      ),
+      row(
+        'slo_gate_prometheus_queries_total',
+        (r) => r.figures.metrics.queries,
+        (v) => String(v),
+      ),
+      row(
+        'slo_gate_query_cache_hits_total',
+        (r) => r.figures.metrics.cacheHits,
+        (v) => String(v),
+        false,
+      ),
+      row(
+        'GitHub reads per delivery',
+        (r) => r.figures.reads / r.figures.sent,
+        (v) => fixed(v),
+      ),
+      row(
+        'GitHub writes per delivery',
+        (r) => r.figures.writes / r.figures.sent,
+        (v) => fixed(v),
+      ),
+      row(
+        'installation tokens fetched',
+        (r) => r.figures.tokens,
+        (v) => String(v),
+      ),
+      row(
+        'evaluations (slo_gate_decisions_total)',
+        (r) => r.figures.metrics.decisions,
+        (v) => String(v),
+      ),
       row('received → status written, p50', (r) => r.figures.latency.p50, ms),
       row('… p99', (r) => r.figures.latency.p99, ms),
       row('… max', (r) => r.figures.latency.max, ms),
@@ -64,19 +109,40 @@ export function renderBurst(plan: BurstPlan, on: BurstRun, off: BurstRun): strin
       row('first delivery → last status written', (r) => r.figures.completionMs, ms),
       row('first delivery → last write of any kind', (r) => r.figures.lastWriteMs, ms),
       row('first delivery → last webhook answered', (r) => r.figures.sendingMs, ms),
-      row('webhooks answered 202 "still processing" (after 9 s)', (r) => r.figures.answers['202'] ?? 0, (v) => String(v ?? 0), false),
-      row('Prometheus queries in flight at once, at most', (r) => r.figures.prometheus.maxInFlight, (v) => String(v)),
-      row('events per second (deliveries / completion)', (r) => (r.figures.sent * 1000) / r.figures.completionMs, (v) => fixed(v)),
-      row('writes per second while writing', (r) => r.figures.writeRate, (v) => fixed(v)),
+      row(
+        'webhooks answered 202 "still processing" (after 9 s)',
+        (r) => r.figures.answers['202'] ?? 0,
+        (v) => String(v ?? 0),
+        false,
+      ),
+      row(
+        'Prometheus queries in flight at once, at most',
+        (r) => r.figures.prometheus.maxInFlight,
+        (v) => String(v),
+      ),
+      row(
+        'events per second (deliveries / completion)',
+        (r) => (r.figures.sent * 1000) / r.figures.completionMs,
+        (v) => fixed(v),
+      ),
+      row(
+        'writes per second while writing',
+        (r) => r.figures.writeRate,
+        (v) => fixed(v),
+      ),
       row('peak RSS (VmHWM)', (r) => peak(r), mb),
-      row('app CPU time', (r) => r.cpuSeconds, (v) => (v === undefined ? 'n/a' : `${fixed(v, 1)} s`)),
+      row(
+        'app CPU time',
+        (r) => r.cpuSeconds,
+        (v) => (v === undefined ? 'n/a' : `${fixed(v, 1)} s`),
+      ),
     ],
   );
 
   const outcomes: Array<[Outcome, string]> = [
     ['written', 'a status was written for its head at or after sending (latency above)'],
     ['no write needed', 'its head already showed the same status: nothing written'],
-    ['superseded', 'reached the app after its pull request\'s next head (sent close behind it): skipped'],
+    ['superseded', "reached the app after its pull request's next head (sent close behind it): skipped"],
     ['redelivery', 'same x-github-delivery as an earlier delivery: processed once'],
     ['title edit', '`edited` without a base change: nothing to evaluate'],
     ['late, superseded', 'an older head delivered after the newer one: skipped'],
@@ -125,9 +191,21 @@ export function renderBurst(plan: BurstPlan, on: BurstRun, off: BurstRun): strin
     '',
     routeTable,
     '',
-    unexpected.length > 0 ? `Unexpected requests (answered 404): ${unexpected.slice(0, 10).map((u) => `\`${u}\``).join(', ')}.` : 'No unexpected request: every request the app made was one the stub expected.',
+    unexpected.length > 0
+      ? `Unexpected requests (answered 404): ${unexpected
+          .slice(0, 10)
+          .map((u) => `\`${u}\``)
+          .join(', ')}.`
+      : 'No unexpected request: every request the app made was one the stub expected.',
     '',
-    `App log lines at warn or above: ${warnings.length === 0 ? 'none' : warnings.slice(0, 5).map((w) => `\`${w}\``).join('; ')}.`,
+    `App log lines at warn or above: ${
+      warnings.length === 0
+        ? 'none'
+        : warnings
+            .slice(0, 5)
+            .map((w) => `\`${w}\``)
+            .join('; ')
+    }.`,
     '',
     '### How writes are spaced, and the floor',
     '',

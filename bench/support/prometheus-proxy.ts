@@ -32,7 +32,13 @@ export async function startPrometheusProxy(target: string, latencyMs: number): P
       const body = Buffer.concat(chunks);
       const url = new URL(req.url ?? '/', 'http://proxy');
       const form = new URLSearchParams(body.toString('utf8'));
-      const record: ProxiedQuery = { path: url.pathname, query: form.get('query') ?? url.searchParams.get('query') ?? undefined, arrivedAt, finishedAt: Number.NaN, status: 0 };
+      const record: ProxiedQuery = {
+        path: url.pathname,
+        query: form.get('query') ?? url.searchParams.get('query') ?? undefined,
+        arrivedAt,
+        finishedAt: Number.NaN,
+        status: 0,
+      };
       queries.push(record);
       setTimeout(() => {
         const headers = { ...req.headers, host: upstream.host, 'content-length': String(body.length) };

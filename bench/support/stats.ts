@@ -33,7 +33,6 @@ export function fixed(value: number | undefined, digits = 2): string {
   return value === undefined || !Number.isFinite(value) ? 'n/a' : value.toFixed(digits);
 }
 
-
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -5,9 +5,7 @@ export type BlockingState = Exclude<GateState, 'success'>;
 
 /** What blocked: a firing rule, a spent budget, or (for `error`) an SLO with missing data. */
 export type BlockReason =
-  | { kind: 'burn'; slo: string; rule: string }
-  | { kind: 'budget-exhausted'; slo: string }
-  | { kind: 'missing-data'; slo: string; reason: string };
+  { kind: 'burn'; slo: string; rule: string } | { kind: 'budget-exhausted'; slo: string } | { kind: 'missing-data'; slo: string; reason: string };
 
 /** A stretch of consecutive steps that blocked with the same state for the same reasons. */
 export interface Episode {
@@ -70,7 +68,14 @@ export function buildTimeline(steps: Iterable<readonly [at: number, verdict: Ver
   const seconds = (state: BlockingState) => episodes.filter((e) => e.state === state).reduce((sum, e) => sum + (e.end - e.start), 0);
   return {
     episodes,
-    totals: { steps: count, episodes: episodes.length, secondsBlocked: seconds('failure'), secondsInError: seconds('error'), stepsWarned: warned, lowestBudgetLeft: lowest },
+    totals: {
+      steps: count,
+      episodes: episodes.length,
+      secondsBlocked: seconds('failure'),
+      secondsInError: seconds('error'),
+      stepsWarned: warned,
+      lowestBudgetLeft: lowest,
+    },
   };
 }
 

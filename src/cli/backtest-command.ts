@@ -32,20 +32,22 @@ export async function backtestCommand(args: string[], io: CliIo): Promise<number
     },
     strict: true,
   });
-  const range = parseRange(values.from, values.to, values.step!, io);
-  const policy = await readPolicy(values.policy!);
+  const range = parseRange(values.from, values.to, values.step, io);
+  const policy = await readPolicy(values.policy);
   const env = values['prometheus-url'] ? { ...io.env, PROMETHEUS_URL: values['prometheus-url'] } : io.env;
   const { prometheus } = loadOperatorConfig(env);
   if (!env.PROMETHEUS_TIMEOUT_MS?.trim()) prometheus.timeoutMs = RANGE_TIMEOUT_MS;
   const source = (io.range ?? createPrometheusRangeClient)(prometheus);
 
   const timeline = await backtest({ policy, source, range });
-  const report = { policyFile: values.policy!, mode: policy.mode, range, timeline };
+  const report = { policyFile: values.policy, mode: policy.mode, range, timeline };
   io.out(values.json ? JSON.stringify(backtestJson(report), null, 2) : renderBacktest(report));
   const [only] = timeline.episodes;
   if (timeline.episodes.length === 1 && only!.state === 'error' && only!.steps === timeline.totals.steps) {
     // Not one step had data: that is a failed backtest, not a finding.
-    io.err(`slo-gate: no step of the backtest could be evaluated: ${only!.reasons.map((r) => (r.kind === 'missing-data' ? `${r.slo}: ${r.reason}` : r.slo))[0] ?? 'missing data'}`);
+    io.err(
+      `slo-gate: no step of the backtest could be evaluated: ${only!.reasons.map((r) => (r.kind === 'missing-data' ? `${r.slo}: ${r.reason}` : r.slo))[0] ?? 'missing data'}`,
+    );
     return EXIT.error;
   }
   return EXIT.pass;

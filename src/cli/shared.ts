@@ -25,7 +25,14 @@ const RFC_3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9}
 export function parseTime(option: string, text: string): Date {
   const match = RFC_3339.exec(text);
   const [year, month, day, hour, minute, second] = (match?.slice(1, 7) ?? []).map(Number);
-  const exists = match !== null && month! >= 1 && month! <= 12 && new Date(Date.UTC(year!, month! - 1, day)).getUTCDate() === day && hour! <= 23 && minute! <= 59 && second! <= 59;
+  const exists =
+    match !== null &&
+    month! >= 1 &&
+    month! <= 12 &&
+    new Date(Date.UTC(year!, month! - 1, day)).getUTCDate() === day &&
+    hour! <= 23 &&
+    minute! <= 59 &&
+    second! <= 59;
   const date = exists ? new Date(`${match.slice(1, 4).join('-')}T${match.slice(4, 7).join(':')}${match[7] ?? ''}${match[8]!.toUpperCase()}`) : undefined;
   if (!date || Number.isNaN(date.getTime())) throw usageError(`${option} must be an RFC 3339 time such as 2026-11-22T10:00:00Z, not "${text}"`);
   return date;

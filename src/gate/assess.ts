@@ -54,14 +54,7 @@ function assessSlo(policy: Policy, slo: Slo, windows: ReadonlyMap<string, Window
     warnBelow,
     noTraffic: period.noTraffic,
     missing: period.missing,
-    state:
-      left === undefined
-        ? 'unknown'
-        : atOrBelow(left * 100, blockBelow)
-          ? 'exhausted'
-          : below(left * 100, warnBelow)
-            ? 'low'
-            : 'ok',
+    state: left === undefined ? 'unknown' : atOrBelow(left * 100, blockBelow) ? 'exhausted' : below(left * 100, warnBelow) ? 'low' : 'ok',
   };
 
   const states: SloState[] = [
@@ -86,7 +79,14 @@ function reasonsOf(result: SloResult): Reason[] {
   const missing = new Map<string, string>();
   for (const { rule, long, short, state } of result.rules) {
     if (state === 'fires') {
-      reasons.push({ kind: 'burn', slo, rule: rule.name, factor: rule.factor, long: { window: long.window, burnRate: long.burnRate! }, short: { window: short.window, burnRate: short.burnRate! } });
+      reasons.push({
+        kind: 'burn',
+        slo,
+        rule: rule.name,
+        factor: rule.factor,
+        long: { window: long.window, burnRate: long.burnRate! },
+        short: { window: short.window, burnRate: short.burnRate! },
+      });
     }
     if (state === 'unknown') for (const w of [long, short]) if (w.missing !== undefined) missing.set(w.window, w.missing);
   }

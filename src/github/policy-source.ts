@@ -21,7 +21,7 @@ export async function loadPolicy(octokit: ProbotOctokit, repo: { owner: string; 
     result = await octokit.config.get({
       ...repo,
       path: POLICY_PATH,
-      defaults: (configs) => merge.all<Record<string, unknown>>([{}, ...configs], { arrayMerge: (_inherited, own) => own }),
+      defaults: (configs) => merge.all<Record<string, unknown>>([{}, ...(configs as object[])], { arrayMerge: (_inherited, own: unknown[]) => own }),
     });
   } catch (error) {
     if (isParseFailure(error)) return { kind: 'invalid', problems: problemsFromLoaderError(error) };

@@ -12,12 +12,14 @@ export function onPolicyPush(services: GateServices) {
   return async (context: Context<'push'>): Promise<void> => {
     const { payload, log } = context;
     if (payload.ref !== `refs/heads/${payload.repository.default_branch}`) return;
-    const touched = [...payload.commits, payload.head_commit].some((c) => c && [...(c.added ?? []), ...(c.modified ?? []), ...(c.removed ?? [])].includes(POLICY_PATH));
+    const touched = [...payload.commits, payload.head_commit].some(
+      (c) => c && [...(c.added ?? []), ...(c.modified ?? []), ...(c.removed ?? [])].includes(POLICY_PATH),
+    );
     const installationId = installationOf(payload);
     if (!touched || installationId === undefined) return;
     const { owner, repo } = context.repo();
     const open = await context.octokit.paginate(context.octokit.rest.pulls.list, { owner, repo, state: 'open', per_page: 100 });
-    log.info({ repo: `${owner}/${repo}`, pullRequests: open.length }, 'policy changed: re-evaluating open pull requests');
+    log.info({ repo: payload.repository.full_name, pullRequests: open.length }, 'policy changed: re-evaluating open pull requests');
     await Promise.all(
       open.map((pr, index) => {
         const target = { owner, repo, number: pr.number };

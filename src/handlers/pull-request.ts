@@ -21,15 +21,20 @@ export function onPullRequest(services: GateServices) {
     const pr = payload.pull_request;
     const installationId = installationOf(payload);
     if (pr.state !== 'open' || installationId === undefined) return;
-    await gatePullRequest(services, await eventOctokit(services, context, installationId), {
-      installationId,
-      ...context.repo({ number: pr.number }),
-      sha: pr.head.sha,
-      state: pr.state,
-      updatedAt: pr.updated_at,
-      labels: pr.labels.map((l) => l.name),
-      labeledNow: payload.action === 'labeled' && payload.label ? { label: payload.label.name, actor: payload.sender.login, at: pr.updated_at } : undefined,
-    }, context.log);
+    await gatePullRequest(
+      services,
+      await eventOctokit(services, context, installationId),
+      {
+        installationId,
+        ...context.repo({ number: pr.number }),
+        sha: pr.head.sha,
+        state: pr.state,
+        updatedAt: pr.updated_at,
+        labels: pr.labels.map((l) => l.name),
+        labeledNow: payload.action === 'labeled' && payload.label ? { label: payload.label.name, actor: payload.sender.login, at: pr.updated_at } : undefined,
+      },
+      context.log,
+    );
   };
 }
 

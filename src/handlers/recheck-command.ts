@@ -22,7 +22,9 @@ export function onRecheckCommand(services: GateServices) {
     const github = pullRequestGitHub(octokit, target);
     const login = payload.comment.user?.login ?? payload.sender.login;
     if (!hasPermission(await github.permissionOf(login), 'triage')) {
-      await github.createComment(`@${login} thanks for asking! Only people with triage permission or more on this repository can ask slo-gate to re-check; slo-gate also looks again by itself every few minutes while a pull request is blocked.`);
+      await github.createComment(
+        `@${login} thanks for asking! Only people with triage permission or more on this repository can ask slo-gate to re-check; slo-gate also looks again by itself every few minutes while a pull request is blocked.`,
+      );
       services.telemetry.wroteToGitHub('reply');
       return;
     }

@@ -32,9 +32,7 @@ export async function measure(policy: Policy, source: MetricsSource, options: Me
 
   const perSlo = policy.slos.map(async (slo) => {
     const windows = windowsOf(slo, policy.burnRate.rules);
-    const readings = await Promise.all(
-      windows.map(async (window): Promise<[string, WindowReading]> => [window, await read(sliQueries(slo, window), ask)]),
-    );
+    const readings = await Promise.all(windows.map(async (window): Promise<[string, WindowReading]> => [window, await read(sliQueries(slo, window), ask)]));
     return [slo.name, new Map(readings)] as const;
   });
   return new Map(await Promise.all(perSlo));

@@ -106,7 +106,13 @@ function singleSample(query: string, status: number, body: string): number {
  * Every sample must sit on a step that was asked for: a query frontend that moves the range onto
  * multiples of the step (Thanos does by default) would otherwise leave every step without a sample.
  */
-function seriesSamples(query: string, status: number, body: string, asked: { startMs: number; endMs: number; stepMs: number }, into: Map<number, number>): void {
+function seriesSamples(
+  query: string,
+  status: number,
+  body: string,
+  asked: { startMs: number; endMs: number; stepMs: number },
+  into: Map<number, number>,
+): void {
   const { resultType, result } = successfulResult(query, status, body);
   if (resultType !== 'matrix') throw new QueryError(`returned a ${resultType}, not a range matrix`, query, { status });
   const series = matrix.safeParse(result);
@@ -116,7 +122,11 @@ function seriesSamples(query: string, status: number, body: string, asked: { sta
     const ms = Math.round(time * 1000);
     if (ms < asked.startMs || ms > asked.endMs || (ms - asked.startMs) % asked.stepMs !== 0) {
       const at = Number.isFinite(ms) && Math.abs(ms) < 8.64e15 ? new Date(ms).toISOString() : String(time);
-      throw new QueryError(`returned a sample at ${at}, which is not one of the steps asked for: if a query frontend aligns ranges to the step, start the range on a multiple of the step`, query, { status });
+      throw new QueryError(
+        `returned a sample at ${at}, which is not one of the steps asked for: if a query frontend aligns ranges to the step, start the range on a multiple of the step`,
+        query,
+        { status },
+      );
     }
     into.set(ms / 1000, sampleOf(query, status, text));
   }

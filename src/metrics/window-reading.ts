@@ -30,7 +30,9 @@ export function readEvents(errors: Answer, total: Answer): WindowReading {
   if (!errors.ok) return errors;
   if (!total.ok) return total;
   if (total.value === 0) {
-    return errors.value > 0 ? { ok: false, reason: 'errorQuery counts errors while totalQuery counts no requests: do the two queries select the same series?' } : { ok: true, ratio: NaN };
+    return errors.value > 0
+      ? { ok: false, reason: 'errorQuery counts errors while totalQuery counts no requests: do the two queries select the same series?' }
+      : { ok: true, ratio: NaN };
   }
   // Only a total of 0 means no traffic; a NaN anywhere else is a broken query, not a quiet service.
   if (Number.isNaN(total.value)) return { ok: false, reason: 'totalQuery returned NaN' };

@@ -47,7 +47,11 @@ export function parsePolicyText(text: string): Policy {
   }
   if (raw && typeof raw === 'object' && '_extends' in raw) {
     throw new PolicyError([
-      { path: '_extends', message: 'is resolved by the GitHub App only; validate the policy it extends together with this one', line: lineOf(doc, lines, ['_extends']) },
+      {
+        path: '_extends',
+        message: 'is resolved by the GitHub App only; validate the policy it extends together with this one',
+        line: lineOf(doc, lines, ['_extends']),
+      },
     ]);
   }
   return validatePolicy(raw, (path) => lineOf(doc, lines, path));

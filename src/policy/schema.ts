@@ -83,16 +83,9 @@ export const policySchema = z
       .regex(/^(?!\s)/, { error: 'must not start with white space' })
       .default('slo-gate'),
     onMissingData: z.enum(['block', 'allow']).default('block'),
-    slos: z
-      .array(slo)
-      .min(1, { error: 'must list at least one SLO' })
-      .max(50, { error: 'must list at most 50 SLOs' }),
-    burnRate: z
-      .strictObject({ rules: z.array(rule).min(1).max(10).default(DEFAULT_RULES) })
-      .default({ rules: DEFAULT_RULES }),
-    budget: z
-      .strictObject({ warnBelow: percentLeft.default(25), blockBelow: percentLeft.default(0) })
-      .default({ warnBelow: 25, blockBelow: 0 }),
+    slos: z.array(slo).min(1, { error: 'must list at least one SLO' }).max(50, { error: 'must list at most 50 SLOs' }),
+    burnRate: z.strictObject({ rules: z.array(rule).min(1).max(10).default(DEFAULT_RULES) }).default({ rules: DEFAULT_RULES }),
+    budget: z.strictObject({ warnBelow: percentLeft.default(25), blockBelow: percentLeft.default(0) }).default({ warnBelow: 25, blockBelow: 0 }),
     bypass: z
       .strictObject({
         labels: z.array(z.string().min(1).max(50)).max(20).default([]),

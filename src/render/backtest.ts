@@ -36,7 +36,13 @@ export function backtestJson({ policyFile, range, timeline }: BacktestReport): B
     to: range.end.toISOString(),
     stepSeconds: range.stepSeconds,
     steps: totals.steps,
-    episodes: timeline.episodes.map((e) => ({ start: iso(e.start), end: iso(e.end), minutes: round((e.end - e.start) / 60, 2), state: e.state, reasons: e.reasons })),
+    episodes: timeline.episodes.map((e) => ({
+      start: iso(e.start),
+      end: iso(e.end),
+      minutes: round((e.end - e.start) / 60, 2),
+      state: e.state,
+      reasons: e.reasons,
+    })),
     totals: {
       steps: totals.steps,
       episodes: totals.episodes,
@@ -94,7 +100,12 @@ function when(date: Date, sameDayAs?: Date): string {
 export function formatLength(seconds: number): string {
   let rest = Math.round(seconds);
   const parts: string[] = [];
-  for (const [unit, size] of [['d', 86_400], ['h', 3600], ['min', 60], ['s', 1]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400],
+    ['h', 3600],
+    ['min', 60],
+    ['s', 1],
+  ] as const) {
     const count = Math.floor(rest / size);
     if (count > 0) parts.push(`${count} ${unit}`);
     rest -= count * size;

@@ -23,14 +23,23 @@ export interface CommentContext {
 /** The pull request summary comment: headline, table, why, what to do. Pure and deterministic. */
 export function renderComment(report: Report, context: CommentContext): string {
   const body = report.kind === 'verdict' ? verdictBody(report.verdict, context) : errorBody(report);
-  const explainer = report.kind === 'verdict' ? ' A burn rate of 1× spends exactly the whole error budget over the SLO period; 14.4× spends 2% of a 30-day budget in one hour.' : '';
+  const explainer =
+    report.kind === 'verdict'
+      ? ' A burn rate of 1× spends exactly the whole error budget over the SLO period; 14.4× spends 2% of a 30-day budget in one hour.'
+      : '';
   const footer = `<sub>slo-gate evaluated commit ${context.sha.slice(0, 7)} against \`${POLICY_PATH}\` from the default branch.${explainer}</sub>`;
   return [COMMENT_MARKER, ...body, '', footer].join('\n');
 }
 
 function errorBody(report: Exclude<Report, { kind: 'verdict' }>): string[] {
   if (report.kind === 'failed') {
-    return ['### ⚠️ slo-gate could not evaluate this pull request', '', `\`${report.message}\``, '', 'The check is set to **error** so it does not pass silently. slo-gate tries again by itself; comment `/slo-gate recheck` to try now. If it keeps failing, tell the team that runs slo-gate.'];
+    return [
+      '### ⚠️ slo-gate could not evaluate this pull request',
+      '',
+      `\`${report.message}\``,
+      '',
+      'The check is set to **error** so it does not pass silently. slo-gate tries again by itself; comment `/slo-gate recheck` to try now. If it keeps failing, tell the team that runs slo-gate.',
+    ];
   }
   return [
     `### ⚠️ slo-gate: the policy \`${POLICY_PATH}\` cannot be used`,
@@ -50,7 +59,10 @@ function verdictBody(verdict: Verdict, context: CommentContext): string[] {
   const lines = [`### ${headline(verdict)}`, ''];
   if (verdict.bypass) {
     const when = verdict.bypass.appliedAt ? ` on ${verdict.bypass.appliedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC')}` : '';
-    lines.push(`Bypassed by label \`${verdict.bypass.label}\`, applied by @${verdict.bypass.actor}${when}. Without the bypass the gate would have said: **${plainVerdict(verdict)}**.`, '');
+    lines.push(
+      `Bypassed by label \`${verdict.bypass.label}\`, applied by @${verdict.bypass.actor}${when}. Without the bypass the gate would have said: **${plainVerdict(verdict)}**.`,
+      '',
+    );
   }
   const why = groupMissing(verdict.assessment.reasons).map((r) => `- ${explain(r, verdict)}`);
   if (why.length > 0) lines.push(...why, '');
@@ -110,8 +122,12 @@ function whatToDo(verdict: Verdict, context: CommentContext): string[] {
   const burning = reasons.filter((r) => r.kind === 'burn');
   if (burning.length > 0 && verdict.mode === 'enforce') {
     const r = burning[0]!;
-    todo.push(`**Wait**: rule \`${r.rule}\` stops blocking once the burn rate over the last ${r.short.window} is back to ${formatBurn(r.factor)} or less, usually within ${r.short.window} of the errors stopping.`);
-    todo.push(`**Fix**: look at what is failing in ${[...new Set(burning.map((b) => `**${b.slo}**`))].join(', ')} right now; merging more changes while it burns adds risk.`);
+    todo.push(
+      `**Wait**: rule \`${r.rule}\` stops blocking once the burn rate over the last ${r.short.window} is back to ${formatBurn(r.factor)} or less, usually within ${r.short.window} of the errors stopping.`,
+    );
+    todo.push(
+      `**Fix**: look at what is failing in ${[...new Set(burning.map((b) => `**${b.slo}**`))].join(', ')} right now; merging more changes while it burns adds risk.`,
+    );
   }
   if (reasons.some((r) => r.kind === 'budget-exhausted') && verdict.mode === 'enforce') {
     const estimates = verdict.assessment.slos.flatMap((s) => {
@@ -122,11 +138,15 @@ function whatToDo(verdict: Verdict, context: CommentContext): string[] {
     todo.push(`**Wait or slow down**: a spent budget recovers only as old errors age out of the SLO period; prioritise reliability work until it does.${when}`);
   }
   if (verdict.wouldBe === 'missing') {
-    todo.push(`**Check the metrics**: each query must return exactly one series from the metrics server. Fix the queries in \`${POLICY_PATH}\`, or set \`onMissingData: allow\` if missing data should not block.`);
+    todo.push(
+      `**Check the metrics**: each query must return exactly one series from the metrics server. Fix the queries in \`${POLICY_PATH}\`, or set \`onMissingData: allow\` if missing data should not block.`,
+    );
   }
   const blocking = verdict.state !== 'success';
   if (blocking && context.recheckEveryMs) {
-    todo.push(`slo-gate looks again every ${formatSpan(context.recheckEveryMs)} until this passes, and on every push or label change; comment \`/slo-gate recheck\` to look now.`);
+    todo.push(
+      `slo-gate looks again every ${formatSpan(context.recheckEveryMs)} until this passes, and on every push or label change; comment \`/slo-gate recheck\` to look now.`,
+    );
   }
   if (blocking && context.bypass) {
     const labels = context.bypass.labels.map((l) => `\`${l}\``);

@@ -81,7 +81,8 @@ function createMemoryQueue(backoffMs: number): JobQueue & { stop(): void } {
     running.add(job.id);
     try {
       const handler = jobHandlers[job.kind];
-      if (!handler) throw new Error(`no handler for job kind "${job.kind}" (job ${job.id}); this replica handles: ${Object.keys(jobHandlers).join(', ') || 'none'}`);
+      if (!handler)
+        throw new Error(`no handler for job kind "${job.kind}" (job ${job.id}); this replica handles: ${Object.keys(jobHandlers).join(', ') || 'none'}`);
       await handler(job);
     } catch (error) {
       // Rescheduled (or cancelled and rescheduled) while it ran: the new one replaces the retry.

@@ -58,14 +58,18 @@ export function createRedisJobs(redis: Redis, options: RedisJobsOptions): JobQue
   return {
     async schedule(job, delayMs) {
       await removeIfNotRunning(job.id);
-      await queue.add(job.kind, { id: job.id, data: job.data }, {
-        delay: Math.max(0, Math.round(delayMs)),
-        deduplication: { id: job.id, replace: true, keepLastIfActive: true },
-        attempts: JOB_ATTEMPTS,
-        backoff: { type: 'exponential', delay: backoffMs },
-        removeOnComplete: true,
-        removeOnFail: true,
-      });
+      await queue.add(
+        job.kind,
+        { id: job.id, data: job.data },
+        {
+          delay: Math.max(0, Math.round(delayMs)),
+          deduplication: { id: job.id, replace: true, keepLastIfActive: true },
+          attempts: JOB_ATTEMPTS,
+          backoff: { type: 'exponential', delay: backoffMs },
+          removeOnComplete: true,
+          removeOnFail: true,
+        },
+      );
     },
     async cancel(id) {
       await removeIfNotRunning(id);

@@ -44,17 +44,23 @@ export function createRedisLock(redis: Redis, options: LockOptions) {
 
   const keepRenewing = (key: string, token: string): (() => void) => {
     let lost = false;
-    const timer = setInterval(() => {
-      redis.eval(RENEW, 1, key, token, String(leaseMs)).then(
-        (renewed) => {
-          if (renewed === 0 && !lost) {
-            lost = true;
-            log.warn({ key }, 'lost a lock while its work was still running (the lease expired before it could be renewed); others may now run the same work');
-          }
-        },
-        (error: unknown) => log.warn({ err: error, key }, 'could not renew a lock; it is tried again, and the lease expires if Redis stays unreachable'),
-      );
-    }, Math.max(1, Math.floor(leaseMs / 3)));
+    const timer = setInterval(
+      () => {
+        redis.eval(RENEW, 1, key, token, String(leaseMs)).then(
+          (renewed) => {
+            if (renewed === 0 && !lost) {
+              lost = true;
+              log.warn(
+                { key },
+                'lost a lock while its work was still running (the lease expired before it could be renewed); others may now run the same work',
+              );
+            }
+          },
+          (error: unknown) => log.warn({ err: error, key }, 'could not renew a lock; it is tried again, and the lease expires if Redis stays unreachable'),
+        );
+      },
+      Math.max(1, Math.floor(leaseMs / 3)),
+    );
     timer.unref();
     return () => clearInterval(timer);
   };

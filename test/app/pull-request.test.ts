@@ -12,9 +12,11 @@ async function receive(action: string, metrics: ReturnType<typeof fakeMetrics>, 
   await probot.receive({ id: 'delivery-1', name: 'pull_request', payload: pullRequestPayload(action, edit) } as any);
 }
 
-const withLabels = (...names: string[]) => (payload: any) => {
-  payload.pull_request.labels = names.map((name, id) => ({ id, name }));
-};
+const withLabels =
+  (...names: string[]) =>
+  (payload: any) => {
+    payload.pull_request.labels = names.map((name, id) => ({ id, name }));
+  };
 
 beforeEach(() => {
   nock.disableNetConnect();
@@ -48,7 +50,12 @@ describe('the pull request gate', () => {
   });
 
   it('edits its existing comment in place instead of adding a second one', async () => {
-    const gh = gitHub().token().policy(POLICY).status().comments([{ id: 7, body: `${COMMENT_MARKER}\nold` }]).updateComment(7);
+    const gh = gitHub()
+      .token()
+      .policy(POLICY)
+      .status()
+      .comments([{ id: 7, body: `${COMMENT_MARKER}\nold` }])
+      .updateComment(7);
     await receive('synchronize', fakeMetrics(HEALTHY));
     expect(gh.recorded.created).toEqual([]);
     expect(gh.recorded.updated).toHaveLength(1);
@@ -59,14 +66,23 @@ describe('the pull request gate', () => {
     const first = gitHub().token().policy(POLICY).status().comments().createComment();
     await receive('synchronize', fakeMetrics(FAST_BURN));
     const body = first.recorded.created[0]!;
-    const second = gitHub().token().policy(POLICY).status().comments([{ id: 9, body }]);
+    const second = gitHub()
+      .token()
+      .policy(POLICY)
+      .status()
+      .comments([{ id: 9, body }]);
     await receive('synchronize', fakeMetrics(FAST_BURN));
     expect(second.recorded.updated).toEqual([]);
     expect(second.recorded.statuses[0]!.state).toBe('failure');
   });
 
   it('ignores a marker pasted into a comment by a person', async () => {
-    const gh = gitHub().token().policy(POLICY).status().comments([{ id: 3, body: COMMENT_MARKER, type: 'User' }]).createComment();
+    const gh = gitHub()
+      .token()
+      .policy(POLICY)
+      .status()
+      .comments([{ id: 3, body: COMMENT_MARKER, type: 'User' }])
+      .createComment();
     await receive('opened', fakeMetrics(FAST_BURN));
     expect(gh.recorded.updated).toEqual([]);
     expect(gh.recorded.created).toHaveLength(1);
@@ -88,7 +104,10 @@ describe('the pull request gate', () => {
     const gh = gitHub().token().policy(own).policy(POLICY, '/repos/Codertocat/.github').status().comments().createComment();
     const metrics = fakeMetrics({ '2h': 0.004, '10m': 0.004, '30d': 0.0005 });
     await receive('opened', metrics);
-    expect(gh.recorded.statuses[0]).toMatchObject({ state: 'failure', description: 'Blocked: checkout-availability burning 4× over 2h and 4× over 10m (limit 3×)' });
+    expect(gh.recorded.statuses[0]).toMatchObject({
+      state: 'failure',
+      description: 'Blocked: checkout-availability burning 4× over 2h and 4× over 10m (limit 3×)',
+    });
     expect(metrics.queries.sort()).toEqual(['ratio[10m]', 'ratio[2h]', 'ratio[30d]']);
   });
 
@@ -96,7 +115,9 @@ describe('the pull request gate', () => {
     const bad = 'comment: never\nmode: strict\nslos:\n  - name: x\n    objective: 100\n    sli: { raw: { errorRatioQuery: "ratio[5m]" } }\n';
     const gh = gitHub().token().policy(bad).status().comments().createComment();
     await receive('opened', fakeMetrics(HEALTHY));
-    expect(gh.recorded.statuses).toEqual([{ state: 'error', context: 'slo-gate', description: 'Invalid policy: mode: must be one of enforce, warn (+2 more)' }]);
+    expect(gh.recorded.statuses).toEqual([
+      { state: 'error', context: 'slo-gate', description: 'Invalid policy: mode: must be one of enforce, warn (+2 more)' },
+    ]);
     const comment = gh.recorded.created[0]!;
     expect(comment).toContain('- `mode`: must be one of enforce, warn');
     expect(comment).toContain('- `slos[0].objective`: must be below 100');
@@ -115,7 +136,9 @@ describe('the pull request gate', () => {
     const gh = gitHub().token().policy(POLICY).status().comments().createComment();
     await receive('opened', fakeMetrics({ '1h': down, '5m': down, '6h': down, '30m': down, '30d': down }));
     expect(gh.recorded.statuses[0]).toMatchObject({ state: 'error' });
-    expect(gh.recorded.statuses[0]!.description).toMatch(/^Missing data: no data for checkout-availability \(1h, 5m, 6h, 30m, 30d\): errorRatioQuery cannot reach http:\/\/prometheus:9090/);
+    expect(gh.recorded.statuses[0]!.description).toMatch(
+      /^Missing data: no data for checkout-availability \(1h, 5m, 6h, 30m, 30d\): errorRatioQuery cannot reach http:\/\/prometheus:9090/,
+    );
     expect(gh.recorded.created[0]).toContain('metrics are missing, so merging is blocked');
   });
 
@@ -128,8 +151,13 @@ describe('the pull request gate', () => {
 
   it('still sets an error status when evaluation throws unexpectedly', async () => {
     const gh = gitHub().token().policy(POLICY).status().comments().createComment();
-    const broken = { queries: [], queryScalar: async () => { throw new TypeError('boom'); } };
-    await receive('opened', broken as any);
+    const broken = {
+      queries: [],
+      queryScalar: async () => {
+        throw new TypeError('boom');
+      },
+    };
+    await receive('opened', broken);
     expect(gh.recorded.statuses).toEqual([{ state: 'error', context: 'slo-gate', description: 'slo-gate failed to evaluate: boom' }]);
     expect(gh.recorded.created[0]).toContain('could not evaluate');
   });
@@ -160,8 +188,14 @@ describe('the pull request gate', () => {
 
   it("tags every GitHub request it makes for an event with the event's delivery id", async () => {
     const gh = gitHub().token().policy(POLICY);
-    gh.scope.post(/\/statuses\//).matchHeader('x-github-delivery', 'delivery-1').reply(201, {});
-    gh.scope.get(/\/issues\/2\/comments/).matchHeader('x-github-delivery', 'delivery-1').reply(200, []);
+    gh.scope
+      .post(/\/statuses\//)
+      .matchHeader('x-github-delivery', 'delivery-1')
+      .reply(201, {});
+    gh.scope
+      .get(/\/issues\/2\/comments/)
+      .matchHeader('x-github-delivery', 'delivery-1')
+      .reply(200, []);
     await receive('opened', fakeMetrics(HEALTHY));
   });
 
@@ -214,7 +248,14 @@ describe('bypass labels', () => {
   });
 
   it('treats a label applier who is not a collaborator as having no permission', async () => {
-    const gh = gitHub().token().policy(POLICY).labelEvents([{ label: 'security', actor: 'stranger', at: '2026-11-21T10:00:00Z' }]).permission('stranger', 404).status().comments().createComment();
+    const gh = gitHub()
+      .token()
+      .policy(POLICY)
+      .labelEvents([{ label: 'security', actor: 'stranger', at: '2026-11-21T10:00:00Z' }])
+      .permission('stranger', 404)
+      .status()
+      .comments()
+      .createComment();
     await receive('synchronize', fakeMetrics(FAST_BURN), withLabels('security'));
     expect(gh.recorded.statuses[0]!.state).toBe('failure');
     expect(gh.recorded.created[0]).toContain('@stranger, who has none permission');

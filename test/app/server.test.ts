@@ -13,7 +13,11 @@ import { pullRequestPayload } from '../support/probot.js';
 
 /** The app served the way `probot run` serves it: a real HTTP server on loopback, real signatures. */
 const SECRET = 'webhook-secret';
-const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+const { privateKey } = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+});
 const store = createMemoryStore();
 let server: Server;
 let base: string;
@@ -93,8 +97,13 @@ describe('the app as served over HTTP', () => {
   });
 
   it('keeps serving after a handler fails', async () => {
-    gitHub().token().scope.get(/contents/).reply(500, { message: 'GitHub is down' });
-    gitHub().scope.post(/statuses/).reply(500, { message: 'GitHub is down' });
+    gitHub()
+      .token()
+      .scope.get(/contents/)
+      .reply(500, { message: 'GitHub is down' });
+    gitHub()
+      .scope.post(/statuses/)
+      .reply(500, { message: 'GitHub is down' });
     const response = await deliver(pullRequestPayload('opened'));
     expect(response.status).toBe(500);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);

@@ -10,7 +10,7 @@ import { createTestProbot, examplePayload, pullRequestPayload, type TestProbotOp
 /** A metrics source whose answers the test switches, as a recovering service would. */
 function switchable(initial: Record<string, number>) {
   let current = initial;
-  const metrics = fakeMetrics(new Proxy({}, { get: (_t, window: string) => current[window] }) as Record<string, number>);
+  const metrics = fakeMetrics(new Proxy({}, { get: (_t, window: string) => current[window] }));
   return { metrics, set: (next: Record<string, number>) => (current = next) };
 }
 
@@ -77,9 +77,13 @@ describe('re-evaluation', () => {
   it('re-evaluates open PRs when the policy changes on the default branch', async () => {
     const gh = gitHub().token().openPulls([2]);
     const { receive } = await app(fakeMetrics(HEALTHY));
-    const push = examplePayload('push', (e) => e.ref === 'refs/heads/master' && e.installation, (p) => {
-      p.commits[0].modified = ['.github/slo-gate.yml'];
-    });
+    const push = examplePayload(
+      'push',
+      (e) => e.ref === 'refs/heads/master' && e.installation,
+      (p) => {
+        p.commits[0].modified = ['.github/slo-gate.yml'];
+      },
+    );
     gh.pull().policy(POLICY).status().comments();
     await receive('push', push);
     await vi.waitFor(() => expect(gh.recorded.statuses.map((s) => s.state)).toEqual(['success']), { timeout: 2000 });
@@ -87,11 +91,21 @@ describe('re-evaluation', () => {
 
   it('ignores pushes that do not touch the policy, and pushes to other branches', async () => {
     const { receive } = await app(fakeMetrics(HEALTHY));
-    await receive('push', examplePayload('push', (e) => e.ref === 'refs/heads/master' && e.installation));
-    await receive('push', examplePayload('push', (e) => e.ref === 'refs/heads/master' && e.installation, (p) => {
-      p.ref = 'refs/heads/feature';
-      p.commits[0].modified = ['.github/slo-gate.yml'];
-    }));
+    await receive(
+      'push',
+      examplePayload('push', (e) => e.ref === 'refs/heads/master' && e.installation),
+    );
+    await receive(
+      'push',
+      examplePayload(
+        'push',
+        (e) => e.ref === 'refs/heads/master' && e.installation,
+        (p) => {
+          p.ref = 'refs/heads/feature';
+          p.commits[0].modified = ['.github/slo-gate.yml'];
+        },
+      ),
+    );
     expect(await store.jobs.pending()).toBe(0);
   });
 
@@ -109,12 +123,16 @@ describe('re-evaluation', () => {
 
 describe('the /slo-gate recheck command', () => {
   const command = (login: string, body = '/slo-gate recheck') =>
-    examplePayload('issue_comment', (e) => e.action === 'created' && e.installation, (p) => {
-      p.issue.number = 2;
-      p.issue.pull_request = { url: 'https://api.github.com/repos/Codertocat/Hello-World/pulls/2' };
-      p.comment.body = body;
-      p.comment.user.login = login;
-    });
+    examplePayload(
+      'issue_comment',
+      (e) => e.action === 'created' && e.installation,
+      (p) => {
+        p.issue.number = 2;
+        p.issue.pull_request = { url: 'https://api.github.com/repos/Codertocat/Hello-World/pulls/2' };
+        p.comment.body = body;
+        p.comment.user.login = login;
+      },
+    );
 
   it('evaluates now when someone with triage permission asks', async () => {
     const gh = gitHub().token().permission('alice', 'triage').pull().policy(POLICY).status().comments();
@@ -150,7 +168,11 @@ describe('concurrency and idempotency', () => {
   });
 
   it('lets GitHub redeliver a webhook whose processing failed', async () => {
-    gitHub().token().policy(POLICY).scope.post(/\/statuses\//).reply(500, { message: 'boom' });
+    gitHub()
+      .token()
+      .policy(POLICY)
+      .scope.post(/\/statuses\//)
+      .reply(500, { message: 'boom' });
     const { receive } = await app(fakeMetrics(FAST_BURN));
     await expect(receive('pull_request', pullRequestPayload('synchronize'), 'flaky')).rejects.toThrow();
     const gh = gitHub().policy(POLICY).status().comments().createComment();
@@ -170,11 +192,17 @@ describe('concurrency and idempotency', () => {
     const newer = 'b'.repeat(40);
     const gh = gitHub().token().policy(POLICY).status(newer).comments().createComment();
     const { receive } = await app(fakeMetrics(FAST_BURN));
-    await receive('pull_request', pullRequestPayload('synchronize', (p) => {
-      p.pull_request.head.sha = newer;
-      p.pull_request.updated_at = '2026-11-22T10:05:00Z';
-    }));
-    await receive('pull_request', pullRequestPayload('labeled', (p) => (p.pull_request.updated_at = '2026-11-22T10:00:00Z')));
+    await receive(
+      'pull_request',
+      pullRequestPayload('synchronize', (p) => {
+        p.pull_request.head.sha = newer;
+        p.pull_request.updated_at = '2026-11-22T10:05:00Z';
+      }),
+    );
+    await receive(
+      'pull_request',
+      pullRequestPayload('labeled', (p) => (p.pull_request.updated_at = '2026-11-22T10:00:00Z')),
+    );
     expect(gh.recorded.statusShas).toEqual([newer]);
     expect(gh.recorded.created).toHaveLength(1);
   });
@@ -187,13 +215,19 @@ describe('concurrency and idempotency', () => {
     let asked = 0;
     const metrics = { queries: slow.queries, queryScalar: async (q: string) => (asked++, await gate, slow.queryScalar(q)) };
     const gh = gitHub().token().policy(POLICY).policy(POLICY).status(newer).comments().createComment();
-    const { receive } = await app(metrics as any);
-    const older = receive('pull_request', pullRequestPayload('synchronize', (p) => (p.pull_request.updated_at = '2026-11-22T10:00:00Z')));
+    const { receive } = await app(metrics);
+    const older = receive(
+      'pull_request',
+      pullRequestPayload('synchronize', (p) => (p.pull_request.updated_at = '2026-11-22T10:00:00Z')),
+    );
     await vi.waitFor(() => expect(asked).toBeGreaterThan(0)); // the older head is being measured
-    const newerEvent = receive('pull_request', pullRequestPayload('synchronize', (p) => {
-      p.pull_request.head.sha = newer;
-      p.pull_request.updated_at = '2026-11-22T10:05:00Z';
-    }));
+    const newerEvent = receive(
+      'pull_request',
+      pullRequestPayload('synchronize', (p) => {
+        p.pull_request.head.sha = newer;
+        p.pull_request.updated_at = '2026-11-22T10:05:00Z';
+      }),
+    );
     await new Promise((resolve) => setTimeout(resolve, 20));
     release();
     await Promise.all([older, newerEvent]);
@@ -242,7 +276,9 @@ describe('GitHub failing', () => {
   it('writes the status with a re-check after a secondary rate limit, which Probot does not retry', async () => {
     // Probot's own throttle options (probot run) only log "Secondary quota detected" and give up.
     const gh = gitHub().token().policy(POLICY);
-    gh.scope.post(`/repos/Codertocat/Hello-World/statuses/${HEAD_SHA}`).reply(403, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }, { 'retry-after': '1' });
+    gh.scope
+      .post(`/repos/Codertocat/Hello-World/statuses/${HEAD_SHA}`)
+      .reply(403, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }, { 'retry-after': '1' });
     const { receive } = await app(fakeMetrics(HEALTHY), { recheckIntervalMs: 30 });
     await expect(receive('pull_request', pullRequestPayload('opened'))).rejects.toThrow(/secondary rate limit/);
     gh.pull().policy(POLICY).status().comments();

@@ -73,7 +73,10 @@ describe('measureRange: missing data', () => {
 
   it('reports a step without an error sample as missing, and suggests `or vector(0)`', async () => {
     const steps = await readingsOf(eventsSource([1, undefined, 1, 1], [100, 100, 100, 100]));
-    expect(at(steps, 1)).toEqual({ ok: false, reason: 'errorQuery has no sample at this step (if no errors have happened yet, append `or vector(0)` to errorQuery)' });
+    expect(at(steps, 1)).toEqual({
+      ok: false,
+      reason: 'errorQuery has no sample at this step (if no errors have happened yet, append `or vector(0)` to errorQuery)',
+    });
     expect(at(steps, 2)).toEqual({ ok: true, ratio: 0.01 });
   });
 
@@ -94,7 +97,9 @@ describe('measureRange: missing data', () => {
   });
 
   it('fails only the windows whose range query failed', async () => {
-    const source = new FakeRangeSource((q) => (q === 'total[30d]' ? new QueryError('returned 2 series, not one: aggregate it, e.g. with sum()', q) : q.startsWith('errors') ? 1 : 100));
+    const source = new FakeRangeSource((q) =>
+      q === 'total[30d]' ? new QueryError('returned 2 series, not one: aggregate it, e.g. with sum()', q) : q.startsWith('errors') ? 1 : 100,
+    );
     const steps = await readingsOf(source);
     expect(at(steps, 0, '30d')).toEqual({ ok: false, reason: 'totalQuery returned 2 series, not one: aggregate it, e.g. with sum()' });
     expect(at(steps, 0, '1h')).toEqual({ ok: true, ratio: 0.01 });

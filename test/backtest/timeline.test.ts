@@ -44,15 +44,40 @@ describe('buildTimeline: block episodes', () => {
     { name: 'finds no episode while every step passes', pattern: 'P P P', episodes: [] },
     { name: 'starts an episode at the first step when the gate blocks from the start', pattern: 'F F P P', episodes: ['0-600 failure: checkout fast'] },
     { name: 'ends an episode at the first step that passes again', pattern: 'P F F F P', episodes: ['300-1200 failure: checkout fast'] },
-    { name: 'keeps an episode still blocking at the last step open until the range end', pattern: 'P P F', end: 750, episodes: ['600-750 failure: checkout fast'] },
+    {
+      name: 'keeps an episode still blocking at the last step open until the range end',
+      pattern: 'P P F',
+      end: 750,
+      episodes: ['600-750 failure: checkout fast'],
+    },
     { name: 'records a block at the last step of a range ending on that step, with no length', pattern: 'P P F', episodes: ['600-600 failure: checkout fast'] },
     { name: 'records a one-step episode lasting one step', pattern: 'P F P', episodes: ['300-600 failure: checkout fast'] },
-    { name: 'splits adjacent episodes when what blocks changes', pattern: 'F F S S P', episodes: ['0-600 failure: checkout fast', '600-1200 failure: checkout slow'] },
-    { name: 'splits when a second rule starts firing on top of the first', pattern: 'F FS F', episodes: ['0-300 failure: checkout fast', '300-600 failure: checkout fast, checkout slow', '600-600 failure: checkout fast'] },
-    { name: 'starts a new episode when the same rule fires again after a pass', pattern: 'F P F P', episodes: ['0-300 failure: checkout fast', '600-900 failure: checkout fast'] },
-    { name: 'separates missing data (error) from a firing rule (failure)', pattern: 'M M F P', episodes: ['0-600 error: checkout missing data', '600-900 failure: checkout fast'] },
+    {
+      name: 'splits adjacent episodes when what blocks changes',
+      pattern: 'F F S S P',
+      episodes: ['0-600 failure: checkout fast', '600-1200 failure: checkout slow'],
+    },
+    {
+      name: 'splits when a second rule starts firing on top of the first',
+      pattern: 'F FS F',
+      episodes: ['0-300 failure: checkout fast', '300-600 failure: checkout fast, checkout slow', '600-600 failure: checkout fast'],
+    },
+    {
+      name: 'starts a new episode when the same rule fires again after a pass',
+      pattern: 'F P F P',
+      episodes: ['0-300 failure: checkout fast', '600-900 failure: checkout fast'],
+    },
+    {
+      name: 'separates missing data (error) from a firing rule (failure)',
+      pattern: 'M M F P',
+      episodes: ['0-600 error: checkout missing data', '600-900 failure: checkout fast'],
+    },
     { name: 'names the spent budget as `budget`', pattern: 'P B B', end: 900, episodes: ['300-900 failure: checkout budget'] },
-    { name: 'lists what blocked per SLO in the verdict order: rules first, then budgets', pattern: 'B/F B/F P', episodes: ['0-600 failure: search fast, checkout budget'] },
+    {
+      name: 'lists what blocked per SLO in the verdict order: rules first, then budgets',
+      pattern: 'B/F B/F P',
+      episodes: ['0-600 failure: search fast, checkout budget'],
+    },
     { name: 'lets a firing rule outrank missing data on another SLO: the step is a failure', pattern: 'F/M P', episodes: ['0-300 failure: checkout fast'] },
     { name: 'keeps one error episode while the missing windows change', pattern: 'M M2 M P', episodes: ['0-900 error: checkout missing data'] },
   ])('$name', ({ pattern, end, episodes }) => {
@@ -86,7 +111,10 @@ describe('buildTimeline: block episodes', () => {
   });
 
   it('reports nothing for an empty range', () => {
-    expect(buildTimeline([], 0)).toEqual({ episodes: [], totals: { steps: 0, episodes: 0, secondsBlocked: 0, secondsInError: 0, stepsWarned: 0, lowestBudgetLeft: undefined } });
+    expect(buildTimeline([], 0)).toEqual({
+      episodes: [],
+      totals: { steps: 0, episodes: 0, secondsBlocked: 0, secondsInError: 0, stepsWarned: 0, lowestBudgetLeft: undefined },
+    });
   });
 
   it.each([
@@ -94,6 +122,11 @@ describe('buildTimeline: block episodes', () => {
     { name: 'refuses a step after the range end', at: [0, 300], end: 200 },
   ])('$name', ({ at, end }) => {
     const verdict = steps('P')[0]![1];
-    expect(() => buildTimeline(at.map((t) => [t, verdict] as const), end)).toThrow(RangeError);
+    expect(() =>
+      buildTimeline(
+        at.map((t) => [t, verdict] as const),
+        end,
+      ),
+    ).toThrow(RangeError);
   });
 });

@@ -80,7 +80,13 @@ describe('slo-gate backtest', () => {
       stepSeconds: 300,
       steps: 25,
       episodes: [
-        { start: '2026-11-20T14:05:00.000Z', end: '2026-11-20T14:40:00.000Z', minutes: 35, state: 'failure', reasons: [{ kind: 'burn', slo: 'checkout-availability', rule: 'fast' }] },
+        {
+          start: '2026-11-20T14:05:00.000Z',
+          end: '2026-11-20T14:40:00.000Z',
+          minutes: 35,
+          state: 'failure',
+          reasons: [{ kind: 'burn', slo: 'checkout-availability', rule: 'fast' }],
+        },
         {
           start: '2026-11-20T15:00:00.000Z',
           end: '2026-11-20T15:20:00.000Z',
@@ -96,13 +102,17 @@ describe('slo-gate backtest', () => {
   it('asks for every step from --from to --to at --step, once per distinct query', async () => {
     const { source } = await backtest(['--policy', policy, '--from', FROM, '--to', '2026-11-20T16:30:00+01:00', '--step', '1m']);
     expect(source.queries.sort()).toEqual(['ratio[1h]', 'ratio[30d]', 'ratio[30m]', 'ratio[5m]', 'ratio[6h]']);
-    expect(new Set(source.ranges.map((r) => JSON.stringify(r)))).toEqual(new Set([JSON.stringify({ start: FROM.replace('Z', '.000Z'), end: '2026-11-20T15:30:00.000Z', stepSeconds: 60 })]));
+    expect(new Set(source.ranges.map((r) => JSON.stringify(r)))).toEqual(
+      new Set([JSON.stringify({ start: FROM.replace('Z', '.000Z'), end: '2026-11-20T15:30:00.000Z', stepSeconds: 60 })]),
+    );
   });
 
   it('says so when the gate would not have blocked at any step', async () => {
     const { code, out } = await backtest(['--policy', policy, '--from', FROM, '--to', '2026-11-20T14:04:00Z', '--step', '1m']);
     expect(code).toBe(0);
-    expect(out).toBe(`Backtest of ${policy} from 2026-11-20 14:00 to 2026-11-20 14:04 UTC, every 1m: 5 steps.\nIt would not have blocked at any step.\nLowest error budget left: 50%.`);
+    expect(out).toBe(
+      `Backtest of ${policy} from 2026-11-20 14:00 to 2026-11-20 14:04 UTC, every 1m: 5 steps.\nIt would not have blocked at any step.\nLowest error budget left: 50%.`,
+    );
   });
 
   it('replays a warn-mode policy as if it were enforced, and says so', async () => {
@@ -116,8 +126,12 @@ describe('slo-gate backtest', () => {
     const down = new FakeRangeSource(() => new QueryError('cannot reach http://prometheus:9090 (ECONNREFUSED)', 'q'));
     const { code, out, err } = await backtest(['--policy', policy, '--from', FROM, '--to', TO], down);
     expect(code).toBe(2);
-    expect(err).toBe('slo-gate: no step of the backtest could be evaluated: checkout-availability: errorRatioQuery cannot reach http://prometheus:9090 (ECONNREFUSED)');
-    expect(out).toContain('2026-11-20 14:00 → 16:00 UTC  2 h  error: checkout-availability missing data: errorRatioQuery cannot reach http://prometheus:9090 (ECONNREFUSED)');
+    expect(err).toBe(
+      'slo-gate: no step of the backtest could be evaluated: checkout-availability: errorRatioQuery cannot reach http://prometheus:9090 (ECONNREFUSED)',
+    );
+    expect(out).toContain(
+      '2026-11-20 14:00 → 16:00 UTC  2 h  error: checkout-availability missing data: errorRatioQuery cannot reach http://prometheus:9090 (ECONNREFUSED)',
+    );
     expect(out).toContain('1 episode: blocked 0 min (0%), error 2 h (100%) of 2 h.');
   });
 
@@ -128,20 +142,31 @@ describe('slo-gate backtest', () => {
   });
 
   it('keeps the timeout the operator set with PROMETHEUS_TIMEOUT_MS', async () => {
-    const { seen } = await backtest(['--policy', policy, '--from', FROM, '--to', TO], undefined, { PROMETHEUS_URL: 'http://p:9090', PROMETHEUS_TIMEOUT_MS: '9000' });
+    const { seen } = await backtest(['--policy', policy, '--from', FROM, '--to', TO], undefined, {
+      PROMETHEUS_URL: 'http://p:9090',
+      PROMETHEUS_TIMEOUT_MS: '9000',
+    });
     expect(seen[0]?.timeoutMs).toBe(9000);
   });
 
   it.each([
     ['no --from', ['--to', TO], /backtest needs --from and --to, RFC 3339 times/],
     ['no --to', ['--from', FROM], /backtest needs --from and --to/],
-    ['a --from that is not RFC 3339', ['--from', 'last tuesday', '--to', TO], /--from must be an RFC 3339 time such as 2026-11-22T10:00:00Z, not "last tuesday"/],
+    [
+      'a --from that is not RFC 3339',
+      ['--from', 'last tuesday', '--to', TO],
+      /--from must be an RFC 3339 time such as 2026-11-22T10:00:00Z, not "last tuesday"/,
+    ],
     ['a --to without an offset', ['--from', FROM, '--to', '2026-11-20T16:00:00'], /--to must be an RFC 3339 time/],
     ['a --to before --from', ['--from', TO, '--to', FROM], /--from \(2026-11-20T16:00:00Z\) must be before --to \(2026-11-20T14:00:00Z\)/],
     ['a --to equal to --from', ['--from', FROM, '--to', '2026-11-20T15:00:00+01:00'], /must be before --to/],
     ['a step under 15s', ['--from', FROM, '--to', TO, '--step', '10s'], /--step must be a Prometheus duration of at least 15s, such as 1m or 5m, not "10s"/],
     ['a step that is not a duration', ['--from', FROM, '--to', TO, '--step', '5 minutes'], /--step must be a Prometheus duration/],
-    ['more than 100,000 steps', ['--from', '2026-10-01T00:00:00Z', '--to', TO, '--step', '15s'], /--from to --to every 15s is 291841 steps, more than 100000: use a longer --step or a shorter range/],
+    [
+      'more than 100,000 steps',
+      ['--from', '2026-10-01T00:00:00Z', '--to', TO, '--step', '15s'],
+      /--from to --to every 15s is 291841 steps, more than 100000: use a longer --step or a shorter range/,
+    ],
     ['an unknown option', ['--from', FROM, '--to', TO, '--since', '1d'], /Unknown option '--since'/],
     ['no Prometheus URL anywhere', ['--from', FROM, '--to', TO], /PROMETHEUS_URL: is not set/, {}],
   ])('exits 2 with a clear message for %s', async (_name, args, message, env: NodeJS.ProcessEnv = { PROMETHEUS_URL: 'http://p:9090' }) => {

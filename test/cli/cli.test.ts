@@ -17,7 +17,11 @@ async function policyFile(text: string): Promise<string> {
   return file;
 }
 
-async function cli(argv: string[], byWindow: Parameters<typeof fakeMetrics>[0] = HEALTHY, env: NodeJS.ProcessEnv = { PROMETHEUS_URL: 'http://prometheus:9090' }) {
+async function cli(
+  argv: string[],
+  byWindow: Parameters<typeof fakeMetrics>[0] = HEALTHY,
+  env: NodeJS.ProcessEnv = { PROMETHEUS_URL: 'http://prometheus:9090' },
+) {
   const out: string[] = [];
   const err: string[] = [];
   const metrics = fakeMetrics(byWindow);
@@ -91,7 +95,12 @@ describe('slo-gate evaluate', () => {
   it('evaluates at the moment --at names', async () => {
     const at: Array<Date | undefined> = [];
     const metrics = { queryScalar: async (_q: string, when?: Date) => (at.push(when), 0.0005) };
-    const code = await run(['evaluate', '--policy', await policyFile(POLICY), '--at', '2026-11-01T12:00:00Z'], { env: { PROMETHEUS_URL: 'http://p:9090' }, out: () => {}, err: () => {}, metrics: () => metrics });
+    const code = await run(['evaluate', '--policy', await policyFile(POLICY), '--at', '2026-11-01T12:00:00Z'], {
+      env: { PROMETHEUS_URL: 'http://p:9090' },
+      out: () => {},
+      err: () => {},
+      metrics: () => metrics,
+    });
     expect(code).toBe(0);
     expect(new Set(at.map((d) => d?.toISOString()))).toEqual(new Set(['2026-11-01T12:00:00.000Z']));
   });
@@ -99,8 +108,18 @@ describe('slo-gate evaluate', () => {
   it.each([
     ['no Prometheus URL anywhere', ['evaluate', '--policy', 'P'], {}, /PROMETHEUS_URL: is not set/],
     ['a time that is not RFC 3339', ['evaluate', '--policy', 'P', '--at', 'yesterday'], { PROMETHEUS_URL: 'http://p:9090' }, /--at must be an RFC 3339 time/],
-    ['a time without an offset, which would be read in the local zone', ['evaluate', '--policy', 'P', '--at', '2026-11-22T10:00:00'], { PROMETHEUS_URL: 'http://p:9090' }, /--at must be an RFC 3339 time/],
-    ['a day that does not exist', ['evaluate', '--policy', 'P', '--at', '2026-02-30T10:00:00Z'], { PROMETHEUS_URL: 'http://p:9090' }, /--at must be an RFC 3339 time/],
+    [
+      'a time without an offset, which would be read in the local zone',
+      ['evaluate', '--policy', 'P', '--at', '2026-11-22T10:00:00'],
+      { PROMETHEUS_URL: 'http://p:9090' },
+      /--at must be an RFC 3339 time/,
+    ],
+    [
+      'a day that does not exist',
+      ['evaluate', '--policy', 'P', '--at', '2026-02-30T10:00:00Z'],
+      { PROMETHEUS_URL: 'http://p:9090' },
+      /--at must be an RFC 3339 time/,
+    ],
     ['an unknown option', ['evaluate', '--bogus'], { PROMETHEUS_URL: 'http://p:9090' }, /Unknown option '--bogus'/],
     ['an unknown command', ['deploy'], {}, /unknown command "deploy"/],
   ])('exits 2 with a clear message for %s', async (_name, argv, env, message) => {

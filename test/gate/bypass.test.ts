@@ -18,7 +18,12 @@ describe('bypass labels', () => {
   const matrix = (['triage', 'write', 'maintain', 'admin'] as const).flatMap((min) =>
     LEVELS.map((permission) => {
       const allowed = LEVELS.indexOf(permission) >= LEVELS.indexOf(min);
-      return { name: `${allowed ? 'lets' : 'does not let'} someone with ${permission} permission bypass a block when minPermission is ${min}`, min, permission, allowed };
+      return {
+        name: `${allowed ? 'lets' : 'does not let'} someone with ${permission} permission bypass a block when minPermission is ${min}`,
+        min,
+        permission,
+        allowed,
+      };
     }),
   );
 
@@ -33,7 +38,11 @@ describe('bypass labels', () => {
 
   it.each<{ name: string; readings: ReturnType<typeof readingsOf>; wouldBe: SloState }>([
     { name: 'succeeds with a bypass while a rule fires', readings: BLOCKING, wouldBe: 'block' },
-    { name: 'succeeds with a bypass on missing data that would otherwise error', readings: readingsOf({ checkout: { ...QUIET, '30d': 'totalQuery returned no series' } }), wouldBe: 'missing' },
+    {
+      name: 'succeeds with a bypass on missing data that would otherwise error',
+      readings: readingsOf({ checkout: { ...QUIET, '30d': 'totalQuery returned no series' } }),
+      wouldBe: 'missing',
+    },
     { name: 'succeeds with a bypass when nothing was measured at all', readings: new Map(), wouldBe: 'missing' },
     { name: 'records the bypass even when the SLOs pass', readings: readingsOf({ checkout: QUIET }), wouldBe: 'pass' },
   ])('$name', ({ readings, wouldBe }) => {
@@ -44,12 +53,40 @@ describe('bypass labels', () => {
   });
 
   it.each<{ name: string; candidates: BypassCandidate[]; labels?: string[]; state: string; bypass?: string; ignored: string[] }>([
-    { name: 'ignores a hotfix label whose actor cannot be told, even with admin permission', candidates: [label('hotfix', undefined, 'admin')], state: 'failure', ignored: ['hotfix by ?'] },
+    {
+      name: 'ignores a hotfix label whose actor cannot be told, even with admin permission',
+      candidates: [label('hotfix', undefined, 'admin')],
+      state: 'failure',
+      ignored: ['hotfix by ?'],
+    },
     { name: 'ignores labels that are not bypass labels entirely', candidates: [label('skip-ci', 'admin', 'admin')], state: 'failure', ignored: [] },
-    { name: 'ignores every label when the policy lists no bypass labels', candidates: [label('hotfix', 'admin', 'admin')], labels: [], state: 'failure', ignored: [] },
-    { name: 'uses the first label in the order of bypass.labels when two are permitted', candidates: [label('security', 'alice', 'admin'), label('hotfix', 'bob', 'write')], state: 'success', bypass: 'hotfix by bob', ignored: [] },
-    { name: 'uses the permitted label and lists the other as ignored when two are present', candidates: [label('hotfix', 'carol', 'read'), label('security', 'dave', 'maintain')], state: 'success', bypass: 'security by dave', ignored: ['hotfix by carol'] },
-    { name: 'lists both labels as ignored when neither actor has the permission', candidates: [label('security', 'erin', 'triage'), label('hotfix', 'frank', 'read')], state: 'failure', ignored: ['hotfix by frank', 'security by erin'] },
+    {
+      name: 'ignores every label when the policy lists no bypass labels',
+      candidates: [label('hotfix', 'admin', 'admin')],
+      labels: [],
+      state: 'failure',
+      ignored: [],
+    },
+    {
+      name: 'uses the first label in the order of bypass.labels when two are permitted',
+      candidates: [label('security', 'alice', 'admin'), label('hotfix', 'bob', 'write')],
+      state: 'success',
+      bypass: 'hotfix by bob',
+      ignored: [],
+    },
+    {
+      name: 'uses the permitted label and lists the other as ignored when two are present',
+      candidates: [label('hotfix', 'carol', 'read'), label('security', 'dave', 'maintain')],
+      state: 'success',
+      bypass: 'security by dave',
+      ignored: ['hotfix by carol'],
+    },
+    {
+      name: 'lists both labels as ignored when neither actor has the permission',
+      candidates: [label('security', 'erin', 'triage'), label('hotfix', 'frank', 'read')],
+      state: 'failure',
+      ignored: ['hotfix by frank', 'security by erin'],
+    },
     { name: 'matches label names exactly, so HotFix is not hotfix', candidates: [label('HotFix', 'grace', 'admin')], state: 'failure', ignored: [] },
   ])('$name', ({ candidates, labels, state, bypass, ignored }) => {
     const verdict = decide(bypassPolicy('write', labels), BLOCKING, candidates);

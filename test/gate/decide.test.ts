@@ -16,11 +16,35 @@ describe('decide', () => {
     { name: 'succeeds in enforce mode when every SLO passes', mode: 'enforce', onMissingData: 'block', scenario: 'pass', state: 'success' },
     { name: 'succeeds in enforce mode when the budget is only low (a warning)', mode: 'enforce', onMissingData: 'block', scenario: 'warn', state: 'success' },
     { name: 'fails in enforce mode while a rule fires', mode: 'enforce', onMissingData: 'block', scenario: 'block', state: 'failure' },
-    { name: 'errors in enforce mode on missing data when onMissingData is block', mode: 'enforce', onMissingData: 'block', scenario: 'missing', state: 'error' },
-    { name: 'succeeds in enforce mode on missing data when onMissingData is allow', mode: 'enforce', onMissingData: 'allow', scenario: 'missing', state: 'success' },
-    { name: 'still fails in enforce mode on a block when onMissingData is allow', mode: 'enforce', onMissingData: 'allow', scenario: 'block', state: 'failure' },
+    {
+      name: 'errors in enforce mode on missing data when onMissingData is block',
+      mode: 'enforce',
+      onMissingData: 'block',
+      scenario: 'missing',
+      state: 'error',
+    },
+    {
+      name: 'succeeds in enforce mode on missing data when onMissingData is allow',
+      mode: 'enforce',
+      onMissingData: 'allow',
+      scenario: 'missing',
+      state: 'success',
+    },
+    {
+      name: 'still fails in enforce mode on a block when onMissingData is allow',
+      mode: 'enforce',
+      onMissingData: 'allow',
+      scenario: 'block',
+      state: 'failure',
+    },
     { name: 'succeeds in warn mode while a rule fires, and says it would block', mode: 'warn', onMissingData: 'block', scenario: 'block', state: 'success' },
-    { name: 'succeeds in warn mode on missing data even when onMissingData is block', mode: 'warn', onMissingData: 'block', scenario: 'missing', state: 'success' },
+    {
+      name: 'succeeds in warn mode on missing data even when onMissingData is block',
+      mode: 'warn',
+      onMissingData: 'block',
+      scenario: 'missing',
+      state: 'success',
+    },
     { name: 'succeeds in warn mode when the budget is low', mode: 'warn', onMissingData: 'allow', scenario: 'warn', state: 'success' },
     { name: 'succeeds in warn mode when every SLO passes', mode: 'warn', onMissingData: 'block', scenario: 'pass', state: 'success' },
   ])('$name', ({ mode, onMissingData, scenario, state }) => {
@@ -35,7 +59,14 @@ describe('decide', () => {
     const verdict = decide(policyWith(), readingsOf({ checkout: { ...SCENARIOS.block, '30d': 0.0015 } }));
     expect(verdict.state).toBe('failure');
     expect(verdict.assessment.reasons).toEqual([
-      { kind: 'burn', slo: 'checkout', rule: 'fast', factor: 14.4, long: { window: '1h', burnRate: expect.closeTo(20, 9) }, short: { window: '5m', burnRate: expect.closeTo(20, 9) } },
+      {
+        kind: 'burn',
+        slo: 'checkout',
+        rule: 'fast',
+        factor: 14.4,
+        long: { window: '1h', burnRate: expect.closeTo(20, 9) },
+        short: { window: '5m', burnRate: expect.closeTo(20, 9) },
+      },
       { kind: 'budget-exhausted', slo: 'checkout', leftPercent: expect.closeTo(-50, 9), blockBelow: 0 },
     ]);
   });

@@ -22,7 +22,12 @@ describe('burnRate', () => {
 
 describe('comparisons with a float tolerance', () => {
   it.each([
-    { name: 'a burn rate of 0.0144 / (1 - 0.999) does not exceed 14.4, though the float is a hair above it', value: burnRate(0.0144, 99.9), limit: 14.4, expected: false },
+    {
+      name: 'a burn rate of 0.0144 / (1 - 0.999) does not exceed 14.4, though the float is a hair above it',
+      value: burnRate(0.0144, 99.9),
+      limit: 14.4,
+      expected: false,
+    },
     { name: '14.4 does not exceed 14.4', value: 14.4, limit: 14.4, expected: false },
     { name: '14.40001 exceeds 14.4', value: 14.40001, limit: 14.4, expected: true },
     { name: '14.39 does not exceed 14.4', value: 14.39, limit: 14.4, expected: false },
@@ -33,7 +38,12 @@ describe('comparisons with a float tolerance', () => {
   });
 
   it.each([
-    { name: 'a budget of exactly 0% left is at blockBelow 0, though the float is a hair below it', value: (1 - burnRate(0.001, 99.9)) * 100, limit: 0, expected: true },
+    {
+      name: 'a budget of exactly 0% left is at blockBelow 0, though the float is a hair below it',
+      value: (1 - burnRate(0.001, 99.9)) * 100,
+      limit: 0,
+      expected: true,
+    },
     { name: '0 is at or below 0', value: 0, limit: 0, expected: true },
     { name: '0.1% left is above blockBelow 0', value: 0.1, limit: 0, expected: false },
     { name: '-100% left is below blockBelow 0', value: -100, limit: 0, expected: true },
@@ -45,7 +55,12 @@ describe('comparisons with a float tolerance', () => {
   });
 
   it.each([
-    { name: 'a budget of exactly 25% left computed from floats is not below warnBelow 25', value: (1 - burnRate(0.00075, 99.9)) * 100, limit: 25, expected: false },
+    {
+      name: 'a budget of exactly 25% left computed from floats is not below warnBelow 25',
+      value: (1 - burnRate(0.00075, 99.9)) * 100,
+      limit: 25,
+      expected: false,
+    },
     { name: '25 is not below 25', value: 25, limit: 25, expected: false },
     { name: '24.9 is below 25', value: 24.9, limit: 25, expected: true },
     { name: '0 is not below warnBelow 0', value: 0, limit: 0, expected: false },

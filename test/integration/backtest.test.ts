@@ -12,7 +12,10 @@ const prometheus = createPrometheusRangeClient({ url: inject('prometheusUrl'), t
 const T0 = inject('dataNow');
 
 const events = (job: string) => ({
-  events: { errorQuery: `sum(rate(http_requests_total{job="${job}",code="500"}[{{.window}}]))`, totalQuery: `sum(rate(http_requests_total{job="${job}"}[{{.window}}]))` },
+  events: {
+    errorQuery: `sum(rate(http_requests_total{job="${job}",code="500"}[{{.window}}]))`,
+    totalQuery: `sum(rate(http_requests_total{job="${job}"}[{{.window}}]))`,
+  },
 });
 
 /** A policy with one SLO and the default rules (fast: 1h and 5m over 14.4; slow: 6h and 30m over 6). */
@@ -108,7 +111,9 @@ describe('backtesting a policy against a real Prometheus', () => {
     expect(timeline.episodes).toHaveLength(1);
     const [episode] = timeline.episodes;
     expect(episode).toMatchObject({ state: 'error', start: T0 - 4 * HOUR, end: T0, steps: 49 });
-    expect(episode!.reasons).toEqual([{ kind: 'missing-data', slo: 'healthy', reason: expect.stringMatching(/^errorQuery cannot reach http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)$/) }]);
+    expect(episode!.reasons).toEqual([
+      { kind: 'missing-data', slo: 'healthy', reason: expect.stringMatching(/^errorQuery cannot reach http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)$/) },
+    ]);
     expect(timeline.totals).toEqual({ steps: 49, episodes: 1, secondsBlocked: 0, secondsInError: 4 * HOUR, stepsWarned: 0, lowestBudgetLeft: undefined });
   });
 });

@@ -21,10 +21,18 @@ declare module 'vitest' {
 let prometheus: SyntheticPrometheus | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
-  prometheus = await startSyntheticPrometheus(SCENARIOS, { from: DATA_FROM, until: DATA_UNTIL, fineFrom: FINE_FROM, coarseStep: COARSE_STEP, fineStep: FINE_STEP });
+  prometheus = await startSyntheticPrometheus(SCENARIOS, {
+    from: DATA_FROM,
+    until: DATA_UNTIL,
+    fineFrom: FINE_FROM,
+    coarseStep: COARSE_STEP,
+    fineStep: FINE_STEP,
+  });
   project.provide('prometheusUrl', prometheus.url);
   project.provide('dataNow', prometheus.t0);
-  console.log(`prometheus at ${prometheus.url} with ${prometheus.samples} samples around T0 = ${new Date(prometheus.t0 * 1000).toISOString()}; ${prometheus.timings}`);
+  console.log(
+    `prometheus at ${prometheus.url} with ${prometheus.samples} samples around T0 = ${new Date(prometheus.t0 * 1000).toISOString()}; ${prometheus.timings}`,
+  );
 }
 
 export async function teardown(): Promise<void> {

@@ -64,10 +64,7 @@ describe('the gate against a real Prometheus', () => {
 
       expect(verdict.state).toBe(expected.state);
       expect(verdict.assessment.missing).toEqual([]);
-      expect(verdictSummary(verdict)).toEqual([
-        ...expected.firing,
-        ...(expected.budget === 'exhausted' ? ['budget-exhausted'] : []),
-      ]);
+      expect(verdictSummary(verdict)).toEqual([...expected.firing, ...(expected.budget === 'exhausted' ? ['budget-exhausted'] : [])]);
       const burns = burnsOf(verdict);
       for (const window of RULE_WINDOWS) {
         expectClose(burns.get(window)?.burnRate, expected.burn[window], `burn rate over ${window}`);

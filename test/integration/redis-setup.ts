@@ -65,7 +65,7 @@ async function ensureRedis(): Promise<string> {
   } catch (error) {
     const { stdout = '', stderr = '', code, signal } = error as { stdout?: string; stderr?: string; code?: unknown; signal?: unknown };
     const output = `${stdout}${stderr}`.trim().slice(-4000);
-    throw new Error(`bash ${script} failed (${signal ?? `exit ${String(code)}`}):\n${output}`, { cause: error });
+    throw new Error(`bash ${script} failed (${String(signal ?? `exit ${String(code)}`)}):\n${output}`, { cause: error });
   }
 }
 

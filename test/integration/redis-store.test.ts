@@ -147,9 +147,7 @@ describe('two replicas sharing one Redis', () => {
   it('runs once a pull request re-check both replicas scheduled at the same moment', async () => {
     const [a, b] = replicas();
     const runs = processBoth(a, b);
-    await Promise.all(
-      Array.from({ length: 10 }, (_, n) => (n % 2 ? a : b).jobs.schedule({ id: 'recheck:acme/shop#1', kind: 'recheck', data: { n } }, 50)),
-    );
+    await Promise.all(Array.from({ length: 10 }, (_, n) => (n % 2 ? a : b).jobs.schedule({ id: 'recheck:acme/shop#1', kind: 'recheck', data: { n } }, 50)));
     expect(await a.jobs.pending()).toBe(1);
     await until(() => expect(runs).toHaveLength(1));
     await sleep(150);
@@ -186,7 +184,10 @@ describe('a Redis that cannot be reached', () => {
     store.jobs.process({ recheck: async () => {} }, () => {});
     await expect(store.ping()).rejects.toThrow(/redis did not answer PING within 500 ms/);
     await store.close();
-    expect(quiet.warn).toHaveBeenCalledWith(expect.objectContaining({ err: expect.objectContaining({ message: expect.stringMatching(/ECONNREFUSED/) }) }), expect.any(String));
+    expect(quiet.warn).toHaveBeenCalledWith(
+      expect.objectContaining({ err: expect.objectContaining({ message: expect.stringMatching(/ECONNREFUSED/) }) }),
+      expect.any(String),
+    );
   });
 });
 

@@ -34,7 +34,7 @@ const PULLS = [2, 3, 4].map((number) => ({ number, sha: `${number}`.repeat(40), 
 async function twoReplicas(metrics: Record<string, number>, options: { recheckIntervalMs?: number } = {}) {
   const prefix = `slo-gate-replicas-${randomUUID().slice(0, 8)}`;
   const current = { metrics };
-  const source = fakeMetrics(new Proxy({}, { get: (_t, w: string) => current.metrics[w] }) as Record<string, number>);
+  const source = fakeMetrics(new Proxy({}, { get: (_t, w: string) => current.metrics[w] }));
   const make = async () => {
     const store = createRedisStore({ url, prefix, log, backoffMs: 20 });
     stores.push(store);
@@ -68,8 +68,14 @@ describe('two replicas sharing one Redis', () => {
       ]),
     );
     for (const pull of PULLS) {
-      expect(github.comments.filter((c) => c.issue === pull.number), `PR #${pull.number}`).toHaveLength(1);
-      expect(github.statuses.filter((s) => s.sha === pull.sha).map((s) => s.state), `PR #${pull.number}`).toEqual(['failure']);
+      expect(
+        github.comments.filter((c) => c.issue === pull.number),
+        `PR #${pull.number}`,
+      ).toHaveLength(1);
+      expect(
+        github.statuses.filter((s) => s.sha === pull.sha).map((s) => s.state),
+        `PR #${pull.number}`,
+      ).toEqual(['failure']);
     }
     for (const store of [a.store, b.store]) for (const pull of PULLS) await store.jobs.cancel(`recheck:Codertocat/Hello-World#${pull.number}`);
   });

@@ -51,7 +51,6 @@ export const INCIDENT = 0.05; // 5 % errors: burn 50
 export const INCIDENT_FROM = -3 * HOUR;
 export const INCIDENT_UNTIL = -2.5 * HOUR;
 
-
 export interface Expected {
   /** Commit status with the default `onMissingData: block`. */
   state: 'success' | 'failure';

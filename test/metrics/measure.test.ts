@@ -97,9 +97,19 @@ describe('measure: error ratios', () => {
   });
 
   it.each<{ name: string; errors: number; total: number; reason: string }>([
-    { name: 'reports an errorQuery that answers NaN while totalQuery has traffic as missing data, not as no traffic', errors: NaN, total: 100, reason: 'errorQuery returned NaN while totalQuery shows traffic' },
+    {
+      name: 'reports an errorQuery that answers NaN while totalQuery has traffic as missing data, not as no traffic',
+      errors: NaN,
+      total: 100,
+      reason: 'errorQuery returned NaN while totalQuery shows traffic',
+    },
     { name: 'reports a totalQuery that answers NaN as missing data', errors: 0, total: NaN, reason: 'totalQuery returned NaN' },
-    { name: 'reports errors without any requests as missing data: the two queries disagree', errors: 3, total: 0, reason: 'errorQuery counts errors while totalQuery counts no requests: do the two queries select the same series?' },
+    {
+      name: 'reports errors without any requests as missing data: the two queries disagree',
+      errors: 3,
+      total: 0,
+      reason: 'errorQuery counts errors while totalQuery counts no requests: do the two queries select the same series?',
+    },
   ])('$name', async ({ errors, total, reason }) => {
     const readings = await measure(policyWith({ slos: [eventsSlo('checkout', 'errors[{{.window}}]', 'total[{{.window}}]')] }), eventsSource(errors, total));
     expect(readings.get('checkout')?.get('5m')).toEqual({ ok: false, reason });
@@ -136,14 +146,24 @@ describe('measure: failed queries', () => {
       total: 100,
       reason: 'errorQuery returned no series (if no errors have happened yet, append `or vector(0)` to errorQuery)',
     },
-    { name: 'names the totalQuery when it returns no series, without the errorQuery hint', errors: 1, total: noSeries(), reason: 'totalQuery returned no series' },
+    {
+      name: 'names the totalQuery when it returns no series, without the errorQuery hint',
+      errors: 1,
+      total: noSeries(),
+      reason: 'totalQuery returned no series',
+    },
     {
       name: 'names the errorQuery when the server rejects it, without the no-series hint',
       errors: new QueryError('rejected the query (bad_data): parse error', 'errors'),
       total: 100,
       reason: 'errorQuery rejected the query (bad_data): parse error',
     },
-    { name: 'reports the errorQuery first when both queries fail', errors: new QueryError('timed out after 10s', 'e'), total: new QueryError('timed out after 10s', 't'), reason: 'errorQuery timed out after 10s' },
+    {
+      name: 'reports the errorQuery first when both queries fail',
+      errors: new QueryError('timed out after 10s', 'e'),
+      total: new QueryError('timed out after 10s', 't'),
+      reason: 'errorQuery timed out after 10s',
+    },
   ])('$name', async ({ errors, total, reason }) => {
     const readings = await measure(policyWith({ slos: [eventsSlo('checkout', 'errors[{{.window}}]', 'total[{{.window}}]')] }), eventsSource(errors, total));
     for (const window of DEFAULT_WINDOWS) expect(readings.get('checkout')?.get(window)).toEqual({ ok: false, reason });
@@ -155,7 +175,9 @@ describe('measure: failed queries', () => {
   });
 
   it('fails only the windows whose query failed', async () => {
-    const source = new FakeSource((q) => (q === 'errors[30d]' ? new QueryError('returned 2 series, not one: aggregate it, e.g. with sum()', q) : q.startsWith('errors') ? 1 : 100));
+    const source = new FakeSource((q) =>
+      q === 'errors[30d]' ? new QueryError('returned 2 series, not one: aggregate it, e.g. with sum()', q) : q.startsWith('errors') ? 1 : 100,
+    );
     const readings = await measure(policyWith({ slos: [eventsSlo('checkout', 'errors[{{.window}}]', 'total[{{.window}}]')] }), source);
     expect(readings.get('checkout')?.get('30d')).toEqual({ ok: false, reason: 'errorQuery returned 2 series, not one: aggregate it, e.g. with sum()' });
     expect(readings.get('checkout')?.get('1h')).toEqual({ ok: true, ratio: 0.01 });

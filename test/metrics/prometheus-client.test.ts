@@ -29,11 +29,14 @@ beforeAll(async () => {
 
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-const vector = (...values: string[]) => JSON.stringify({ status: 'success', data: { resultType: 'vector', result: values.map((v, i) => ({ metric: { i: String(i) }, value: [1700000000, v] })) } });
+const vector = (...values: string[]) =>
+  JSON.stringify({ status: 'success', data: { resultType: 'vector', result: values.map((v, i) => ({ metric: { i: String(i) }, value: [1700000000, v] })) } });
 
 async function failure(body: string, status = 200, options = {}): Promise<QueryError> {
   answer = () => ({ status, body });
-  const error = await createPrometheusClient({ url: base, ...options }).queryScalar('q').catch((e: unknown) => e);
+  const error = await createPrometheusClient({ url: base, ...options })
+    .queryScalar('q')
+    .catch((e: unknown) => e);
   expect(error).toBeInstanceOf(QueryError);
   return error as QueryError;
 }
@@ -68,7 +71,12 @@ describe('the Prometheus client', () => {
     ['an HTML error page', '<html><body>502 Bad Gateway</body></html>', 502, /answered HTTP 502 with a body that is not JSON \(<html>/],
     ['truncated JSON', '{"status":"success","data":{"resultType":"vec', 200, /not JSON/],
     ['JSON of another API', '{"hello":"world"}', 200, /not a Prometheus API response/],
-    ['a Prometheus error', '{"status":"error","errorType":"bad_data","error":"invalid parameter \\"query\\": 1:9: parse error: unclosed left parenthesis"}', 400, /^rejected the query \(bad_data\): 1:9: parse error: unclosed left parenthesis$/],
+    [
+      'a Prometheus error',
+      '{"status":"error","errorType":"bad_data","error":"invalid parameter \\"query\\": 1:9: parse error: unclosed left parenthesis"}',
+      400,
+      /^rejected the query \(bad_data\): 1:9: parse error: unclosed left parenthesis$/,
+    ],
     ['a scalar', '{"status":"success","data":{"resultType":"scalar","result":[1,"2"]}}', 200, /returned a scalar, not an instant vector/],
     ['a matrix', '{"status":"success","data":{"resultType":"matrix","result":[]}}', 200, /returned a matrix/],
     ['no series', vector(), 200, /^returned no series$/],
@@ -81,7 +89,9 @@ describe('the Prometheus client', () => {
 
   it('gives up after the timeout and says so', async () => {
     answer = () => ({ status: 200, body: vector('1'), delayMs: 500 });
-    const error = await createPrometheusClient({ url: base, timeoutMs: 100 }).queryScalar('q').catch((e: unknown) => e);
+    const error = await createPrometheusClient({ url: base, timeoutMs: 100 })
+      .queryScalar('q')
+      .catch((e: unknown) => e);
     expect((error as Error).message).toMatch(/did not answer within 100 ms/);
   });
 
@@ -91,7 +101,9 @@ describe('the Prometheus client', () => {
   });
 
   it('names an unreachable server without leaking credentials from the URL', async () => {
-    const error = await createPrometheusClient({ url: 'http://user:pw@127.0.0.1:9/' }).queryScalar('q').catch((e: unknown) => e);
+    const error = await createPrometheusClient({ url: 'http://user:pw@127.0.0.1:9/' })
+      .queryScalar('q')
+      .catch((e: unknown) => e);
     expect((error as Error).message).toBe('cannot reach http://127.0.0.1:9 (ECONNREFUSED)');
     expect(redact('https://a:b@mimir/prom?token=x')).toBe('https://mimir/prom');
   });
@@ -114,7 +126,9 @@ const rangeOf = (steps: number, stepSeconds = 60, start = Date.UTC(2026, 10, 20)
 
 async function rangeFailure(body: string, status = 200): Promise<QueryError> {
   answer = () => ({ status, body });
-  const error = await createPrometheusRangeClient({ url: base }).queryRange('q', rangeOf(3)).catch((e: unknown) => e);
+  const error = await createPrometheusRangeClient({ url: base })
+    .queryRange('q', rangeOf(3))
+    .catch((e: unknown) => e);
   expect(error).toBeInstanceOf(QueryError);
   return error as QueryError;
 }
@@ -127,7 +141,12 @@ describe('the Prometheus range client', () => {
     const samples = await client.queryRange('sum(rate(x[5m]))', range);
     expect(lastRequest!.url).toBe('/prometheus/api/v1/query_range');
     expect(lastRequest!.headers['content-type']).toMatch(/application\/x-www-form-urlencoded/);
-    expect(Object.fromEntries(new URLSearchParams(lastRequest!.body))).toEqual({ query: 'sum(rate(x[5m]))', start: '1795183200.500', end: '1795183500.500', step: '300' });
+    expect(Object.fromEntries(new URLSearchParams(lastRequest!.body))).toEqual({
+      query: 'sum(rate(x[5m]))',
+      start: '1795183200.500',
+      end: '1795183500.500',
+      step: '300',
+    });
     expect(lastRequest!.headers.authorization).toBe('Bearer secret');
     expect(lastRequest!.headers['x-scope-orgid']).toBe('team-a');
     expect([...samples.keys()]).toEqual(stepTimes(range));
@@ -145,7 +164,9 @@ describe('the Prometheus range client', () => {
     const range = rangeOf(steps, stepSeconds);
     const samples = await createPrometheusRangeClient({ url: base }).queryRange('q', range);
 
-    const asked = requests.map((r) => Object.fromEntries(new URLSearchParams(r.body))).map((f) => ({ start: Number(f.start), end: Number(f.end), step: Number(f.step) }));
+    const asked = requests
+      .map((r) => Object.fromEntries(new URLSearchParams(r.body)))
+      .map((f) => ({ start: Number(f.start), end: Number(f.end), step: Number(f.step) }));
     expect(asked.map((a) => Math.round((a.end - a.start) / a.step) + 1)).toEqual(expected);
     // The pieces follow each other exactly: no step asked twice, none left out.
     asked.slice(1).forEach((a, i) => expect(a.start).toBe(asked[i]!.end + stepSeconds));
@@ -161,10 +182,21 @@ describe('the Prometheus range client', () => {
 
   it('keeps only the steps a series has samples for', async () => {
     const [first, , third] = stepTimes(rangeOf(3));
-    const result = [{ metric: {}, values: [[first, '1'], [third, '3']] }];
+    const result = [
+      {
+        metric: {},
+        values: [
+          [first, '1'],
+          [third, '3'],
+        ],
+      },
+    ];
     answer = () => ({ status: 200, body: JSON.stringify({ status: 'success', data: { resultType: 'matrix', result } }) });
     const samples = await createPrometheusRangeClient({ url: base }).queryRange('q', rangeOf(3));
-    expect([...samples]).toEqual([[first, 1], [third, 3]]);
+    expect([...samples]).toEqual([
+      [first, 1],
+      [third, 3],
+    ]);
   });
 
   it('reads +Inf, -Inf and NaN samples as numbers, as the instant client does', async () => {
@@ -183,13 +215,16 @@ describe('the Prometheus range client', () => {
     ['JSON of another API', () => '{"hello":"world"}', 200, /not a Prometheus API response/],
     [
       'a Prometheus error',
-      () => '{"status":"error","errorType":"bad_data","error":"exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)"}',
+      () =>
+        '{"status":"error","errorType":"bad_data","error":"exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)"}',
       400,
       /^rejected the query \(bad_data\): exceeded maximum resolution of 11,000 points/,
     ],
   ])('turns %s into a QueryError that says what was wrong', async (_name, body, status, message) => {
     answer = (_req, request) => ({ status, body: body(request) });
-    const error = await createPrometheusRangeClient({ url: base }).queryRange('q', rangeOf(3)).catch((e: unknown) => e);
+    const error = await createPrometheusRangeClient({ url: base })
+      .queryRange('q', rangeOf(3))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QueryError);
     expect((error as Error).message).toMatch(message);
   });
@@ -198,7 +233,9 @@ describe('the Prometheus range client', () => {
     const [first] = stepTimes(rangeOf(3));
     const result = [{ metric: {}, values: [[first! + 30, '1']] }];
     answer = () => ({ status: 200, body: JSON.stringify({ status: 'success', data: { resultType: 'matrix', result } }) });
-    const error = await createPrometheusRangeClient({ url: base }).queryRange('q', rangeOf(3)).catch((e: unknown) => e);
+    const error = await createPrometheusRangeClient({ url: base })
+      .queryRange('q', rangeOf(3))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QueryError);
     expect((error as Error).message).toBe(
       `returned a sample at ${new Date((first! + 30) * 1000).toISOString()}, which is not one of the steps asked for: if a query frontend aligns ranges to the step, start the range on a multiple of the step`,
@@ -208,7 +245,9 @@ describe('the Prometheus range client', () => {
   it('fails the whole query when a later piece of a long range fails', async () => {
     requests = [];
     answer = (_req, body) => (requests.length === 1 ? { status: 200, body: matrixAnswer(body) } : { status: 503, body: 'overloaded' });
-    const error = await createPrometheusRangeClient({ url: base }).queryRange('q', rangeOf(MAX_POINTS_PER_REQUEST + 5)).catch((e: unknown) => e);
+    const error = await createPrometheusRangeClient({ url: base })
+      .queryRange('q', rangeOf(MAX_POINTS_PER_REQUEST + 5))
+      .catch((e: unknown) => e);
     expect((error as Error).message).toMatch(/answered HTTP 503 with a body that is not JSON \(overloaded\)/);
     expect(requests).toHaveLength(2);
   });
@@ -219,7 +258,9 @@ describe('the Prometheus range client', () => {
   });
 
   it('names an unreachable server without leaking credentials from the URL', async () => {
-    const error = await createPrometheusRangeClient({ url: 'http://user:pw@127.0.0.1:9/' }).queryRange('q', rangeOf(2)).catch((e: unknown) => e);
+    const error = await createPrometheusRangeClient({ url: 'http://user:pw@127.0.0.1:9/' })
+      .queryRange('q', rangeOf(2))
+      .catch((e: unknown) => e);
     expect((error as Error).message).toBe('cannot reach http://127.0.0.1:9 (ECONNREFUSED)');
   });
 });

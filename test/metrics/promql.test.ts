@@ -7,7 +7,12 @@ describe('renderQuery', () => {
   it.each([
     { name: 'replaces {{.window}} with the window', template: 'rate(x[{{.window}}])', window: '5m', query: 'rate(x[5m])' },
     { name: 'replaces {{ .window }} written with spaces', template: 'rate(x[{{ .window }}])', window: '1h', query: 'rate(x[1h])' },
-    { name: 'replaces every occurrence in one query', template: 'sum(rate(e[{{.window}}])) / sum(rate(t[{{ .window }}]))', window: '30d', query: 'sum(rate(e[30d])) / sum(rate(t[30d]))' },
+    {
+      name: 'replaces every occurrence in one query',
+      template: 'sum(rate(e[{{.window}}])) / sum(rate(t[{{ .window }}]))',
+      window: '30d',
+      query: 'sum(rate(e[30d])) / sum(rate(t[30d]))',
+    },
     { name: 'leaves PromQL braces that are not placeholders alone', template: 'rate(x{job="a"}[{{.window}}])', window: '6h', query: 'rate(x{job="a"}[6h])' },
   ])('$name', ({ template, window, query }) => {
     expect(renderQuery(template, window)).toBe(query);
@@ -40,7 +45,15 @@ describe('sliQueries', () => {
 describe('windowsOf', () => {
   it.each([
     { name: 'lists the default rule windows in rule order, then the period', rules: DEFAULT_RULES, period: '30d', windows: ['1h', '5m', '6h', '30m', '30d'] },
-    { name: 'lists a window two rules share once', rules: [{ long: '1h', short: '5m' }, { long: '1h', short: '10m' }], period: '30d', windows: ['1h', '5m', '10m', '30d'] },
+    {
+      name: 'lists a window two rules share once',
+      rules: [
+        { long: '1h', short: '5m' },
+        { long: '1h', short: '10m' },
+      ],
+      period: '30d',
+      windows: ['1h', '5m', '10m', '30d'],
+    },
     { name: 'lists the period once when a rule uses it as its long window', rules: [{ long: '7d', short: '1h' }], period: '7d', windows: ['7d', '1h'] },
   ])('$name', ({ rules, period, windows }) => {
     const checkout = policyWith({ slos: [{ ...slo('checkout'), period }] }).slos[0]!;

@@ -66,7 +66,14 @@ describe('parsePolicyText: valid policies', () => {
   it('reads a raw ratio SLI in warn mode with its own period and a spaced {{ .window }}', () => {
     expect(parsePolicyText(fixture('raw-sli.yml'))).toMatchObject({
       mode: 'warn',
-      slos: [{ name: 'search-latency', objective: 99, period: '7d', sli: { raw: { errorRatioQuery: '1 - avg_over_time(search_request_fast_ratio[{{ .window }}])' } } }],
+      slos: [
+        {
+          name: 'search-latency',
+          objective: 99,
+          period: '7d',
+          sli: { raw: { errorRatioQuery: '1 - avg_over_time(search_request_fast_ratio[{{ .window }}])' } },
+        },
+      ],
     });
   });
 
@@ -89,23 +96,71 @@ describe('parsePolicyText: invalid policies', () => {
       ],
     },
     { name: 'requires totalQuery in an events SLI', file: 'missing-total-query.yml', problems: [['slos[0].sli.events.totalQuery', 'is required', 6]] },
-    { name: 'rejects an objective written as a string', file: 'objective-string.yml', problems: [['slos[0].objective', 'must be a number, not string "99.9%"', 3]] },
-    { name: 'rejects an objective of 100, which leaves no error budget', file: 'objective-100.yml', problems: [['slos[0].objective', 'must be below 100 (percent)', 3]] },
+    {
+      name: 'rejects an objective written as a string',
+      file: 'objective-string.yml',
+      problems: [['slos[0].objective', 'must be a number, not string "99.9%"', 3]],
+    },
+    {
+      name: 'rejects an objective of 100, which leaves no error budget',
+      file: 'objective-100.yml',
+      problems: [['slos[0].objective', 'must be below 100 (percent)', 3]],
+    },
     { name: 'rejects an objective of 0', file: 'objective-0.yml', problems: [['slos[0].objective', 'must be above 0 (percent)', 3]] },
     { name: 'rejects slos written as a mapping instead of a list', file: 'slos-mapping.yml', problems: [['slos', 'must be an array, not a mapping', 3]] },
     { name: 'requires slos', file: 'no-slos.yml', problems: [['slos', 'is required', undefined]] },
-    { name: 'rejects a burn-rate factor that is not a number', file: 'factor-string.yml', problems: [['burnRate.rules[0].factor', 'must be a number, not string "14.4x"', 9]] },
-    { name: 'rejects bypass labels written as a single string', file: 'labels-string.yml', problems: [['bypass.labels', 'must be an array, not string "hotfix"', 8]] },
+    {
+      name: 'rejects a burn-rate factor that is not a number',
+      file: 'factor-string.yml',
+      problems: [['burnRate.rules[0].factor', 'must be a number, not string "14.4x"', 9]],
+    },
+    {
+      name: 'rejects bypass labels written as a single string',
+      file: 'labels-string.yml',
+      problems: [['bypass.labels', 'must be an array, not string "hotfix"', 8]],
+    },
     { name: 'rejects an unknown mode and lists the valid ones', file: 'mode-unknown.yml', problems: [['mode', 'must be one of enforce, warn', 1]] },
-    { name: 'rejects a query without the {{.window}} placeholder', file: 'missing-window-placeholder.yml', problems: [['slos[0].sli.events.totalQuery', 'must contain the {{.window}} placeholder', 7]] },
-    { name: 'rejects an unknown {{.foo}} placeholder', file: 'unknown-placeholder.yml', problems: [['slos[0].sli.events.errorQuery', 'unknown placeholder {{.foo}}: only {{.window}} is replaced', 6]] },
-    { name: 'rejects a period that is not a Prometheus duration, once', file: 'invalid-duration.yml', problems: [['slos[0].period', 'must be a Prometheus duration such as 5m, 1h or 30d', 4]] },
-    { name: 'rejects a rule window with units out of order (5m1h)', file: 'invalid-rule-duration.yml', problems: [['burnRate.rules[0].long', 'must be a Prometheus duration', 10]] },
-    { name: 'rejects a short window that is not shorter than the long one (60m vs 1h)', file: 'short-not-shorter.yml', problems: [['burnRate.rules[0].short', 'must be shorter than long (1h)', 11]] },
-    { name: 'rejects a period shorter than the longest burn-rate window', file: 'period-shorter-than-window.yml', problems: [['slos[0].period', 'must not be shorter than the longest burn-rate window', 4]] },
+    {
+      name: 'rejects a query without the {{.window}} placeholder',
+      file: 'missing-window-placeholder.yml',
+      problems: [['slos[0].sli.events.totalQuery', 'must contain the {{.window}} placeholder', 7]],
+    },
+    {
+      name: 'rejects an unknown {{.foo}} placeholder',
+      file: 'unknown-placeholder.yml',
+      problems: [['slos[0].sli.events.errorQuery', 'unknown placeholder {{.foo}}: only {{.window}} is replaced', 6]],
+    },
+    {
+      name: 'rejects a period that is not a Prometheus duration, once',
+      file: 'invalid-duration.yml',
+      problems: [['slos[0].period', 'must be a Prometheus duration such as 5m, 1h or 30d', 4]],
+    },
+    {
+      name: 'rejects a rule window with units out of order (5m1h)',
+      file: 'invalid-rule-duration.yml',
+      problems: [['burnRate.rules[0].long', 'must be a Prometheus duration', 10]],
+    },
+    {
+      name: 'rejects a short window that is not shorter than the long one (60m vs 1h)',
+      file: 'short-not-shorter.yml',
+      problems: [['burnRate.rules[0].short', 'must be shorter than long (1h)', 11]],
+    },
+    {
+      name: 'rejects a period shorter than the longest burn-rate window',
+      file: 'period-shorter-than-window.yml',
+      problems: [['slos[0].period', 'must not be shorter than the longest burn-rate window', 4]],
+    },
     { name: 'rejects an SLI with both events and raw', file: 'events-and-raw.yml', problems: [['slos[0].sli', 'needs exactly one of `events` or `raw`', 5]] },
-    { name: 'rejects an SLI with neither events nor raw', file: 'neither-events-nor-raw.yml', problems: [['slos[0].sli', 'needs exactly one of `events` or `raw`', 4]] },
-    { name: 'rejects two SLOs with the same name, pointing at the second', file: 'duplicate-slo-names.yml', problems: [['slos[1].name', 'duplicate SLO name "checkout"', 7]] },
+    {
+      name: 'rejects an SLI with neither events nor raw',
+      file: 'neither-events-nor-raw.yml',
+      problems: [['slos[0].sli', 'needs exactly one of `events` or `raw`', 4]],
+    },
+    {
+      name: 'rejects two SLOs with the same name, pointing at the second',
+      file: 'duplicate-slo-names.yml',
+      problems: [['slos[1].name', 'duplicate SLO name "checkout"', 7]],
+    },
     { name: 'rejects blockBelow above warnBelow', file: 'block-above-warn.yml', problems: [['budget.blockBelow', 'must not be above budget.warnBelow', 9]] },
     {
       name: 'lists every problem of a policy at once',
@@ -124,16 +179,38 @@ describe('parsePolicyText: invalid policies', () => {
     { name: 'rejects a scalar at the top level', file: 'top-level-scalar.yml', problems: [['', 'must be a YAML mapping', undefined]] },
     { name: 'rejects a duplicate key, pointing at the second one', file: 'duplicate-keys.yml', problems: [['', 'invalid YAML: Map keys must be unique', 8]] },
     { name: 'refuses to expand a billion-laughs alias bomb', file: 'evil-alias-bomb.yml', problems: [['', 'invalid YAML: Excessive alias count', undefined]] },
-    { name: 'refuses a !!js/function tag instead of running or dropping it', file: 'evil-js-function.yml', problems: [['', 'invalid YAML: Unresolved tag: tag:yaml.org,2002:js/function', 7]] },
-    { name: 'rejects !!binary data where a comment setting belongs', file: 'evil-binary.yml', problems: [['comment', 'must be one of always, blocked, never', 7]] },
-    { name: 'rejects a structure nested deeper than 16 levels', file: 'deeply-nested.yml', problems: [['', 'too deeply nested (at most 5000 values, 16 levels)', undefined]] },
+    {
+      name: 'refuses a !!js/function tag instead of running or dropping it',
+      file: 'evil-js-function.yml',
+      problems: [['', 'invalid YAML: Unresolved tag: tag:yaml.org,2002:js/function', 7]],
+    },
+    {
+      name: 'rejects !!binary data where a comment setting belongs',
+      file: 'evil-binary.yml',
+      problems: [['comment', 'must be one of always, blocked, never', 7]],
+    },
+    {
+      name: 'rejects a structure nested deeper than 16 levels',
+      file: 'deeply-nested.yml',
+      problems: [['', 'too deeply nested (at most 5000 values, 16 levels)', undefined]],
+    },
   ])('$name', ({ file, problems }) => {
     expectProblems(problemsOf(fixture(file)), problems);
   });
 
   it.each([
-    { name: 'gives the line of a mis-indented key', text: 'mode: enforce\nslos:\n  - name: checkout\n    objective: 99.9\n   period: 30d\n', line: 5, message: 'invalid YAML: ' },
-    { name: 'gives the line of a tab used as indentation', text: 'mode: enforce\nslos:\n  - name: checkout\n\tobjective: 99.9\n', line: 4, message: 'Tabs are not allowed as indentation' },
+    {
+      name: 'gives the line of a mis-indented key',
+      text: 'mode: enforce\nslos:\n  - name: checkout\n    objective: 99.9\n   period: 30d\n',
+      line: 5,
+      message: 'invalid YAML: ',
+    },
+    {
+      name: 'gives the line of a tab used as indentation',
+      text: 'mode: enforce\nslos:\n  - name: checkout\n\tobjective: 99.9\n',
+      line: 4,
+      message: 'Tabs are not allowed as indentation',
+    },
   ])('$name', ({ text, line, message }) => {
     const [first] = problemsOf(text);
     expect(first).toEqual({ path: '', message: expect.stringContaining(message), line });
@@ -166,13 +243,37 @@ describe('parsePolicyText: hostile input', () => {
   const minimal = fixture('minimal.yml');
 
   it.each<{ name: string; text: () => string; problems: Expected[] }>([
-    { name: 'rejects a file of 64 KiB and one byte before parsing it', text: () => `${minimal}#${'x'.repeat(64 * 1024 - Buffer.byteLength(minimal) - 1)}\n`, problems: [['', 'larger than 64 KiB', undefined]] },
-    { name: 'measures the size in bytes, so 40,000 two-byte characters are too large', text: () => `${minimal}#${'é'.repeat(40_000)}\n`, problems: [['', 'larger than 64 KiB', undefined]] },
-    { name: 'rejects more than 5,000 values', text: () => `${minimal}bypass:\n  labels: [${Array.from({ length: 6000 }, () => 'x').join(', ')}]\n`, problems: [['', 'too large or too deeply nested', undefined]] },
-    { name: 'rejects a 50-level flow sequence as too deeply nested', text: () => `slos: ${'['.repeat(50)}${']'.repeat(50)}\n`, problems: [['', 'too deeply nested', undefined]] },
+    {
+      name: 'rejects a file of 64 KiB and one byte before parsing it',
+      text: () => `${minimal}#${'x'.repeat(64 * 1024 - Buffer.byteLength(minimal) - 1)}\n`,
+      problems: [['', 'larger than 64 KiB', undefined]],
+    },
+    {
+      name: 'measures the size in bytes, so 40,000 two-byte characters are too large',
+      text: () => `${minimal}#${'é'.repeat(40_000)}\n`,
+      problems: [['', 'larger than 64 KiB', undefined]],
+    },
+    {
+      name: 'rejects more than 5,000 values',
+      text: () => `${minimal}bypass:\n  labels: [${Array.from({ length: 6000 }, () => 'x').join(', ')}]\n`,
+      problems: [['', 'too large or too deeply nested', undefined]],
+    },
+    {
+      name: 'rejects a 50-level flow sequence as too deeply nested',
+      text: () => `slos: ${'['.repeat(50)}${']'.repeat(50)}\n`,
+      problems: [['', 'too deeply nested', undefined]],
+    },
     { name: 'rejects a self-referencing alias without looping', text: () => 'a: &a [*a]\n', problems: [['', 'too large or too deeply nested', undefined]] },
-    { name: 'rejects a query longer than 4,000 characters', text: () => minimal.replace('sum(rate(http_requests_total{job="checkout"}', `sum(rate(${'x'.repeat(4000)}`), problems: [['slos[0].sli.events.totalQuery', 'must be at most 4000 characters', 7]] },
-    { name: 'rejects _extends, which only the GitHub App resolves', text: () => `_extends: org/.github\n${minimal}`, problems: [['_extends', 'is resolved by the GitHub App only', 1]] },
+    {
+      name: 'rejects a query longer than 4,000 characters',
+      text: () => minimal.replace('sum(rate(http_requests_total{job="checkout"}', `sum(rate(${'x'.repeat(4000)}`),
+      problems: [['slos[0].sli.events.totalQuery', 'must be at most 4000 characters', 7]],
+    },
+    {
+      name: 'rejects _extends, which only the GitHub App resolves',
+      text: () => `_extends: org/.github\n${minimal}`,
+      problems: [['_extends', 'is resolved by the GitHub App only', 1]],
+    },
   ])('$name', ({ text, problems }) => {
     expectProblems(problemsOf(text()), problems);
   });
@@ -195,7 +296,11 @@ describe('validatePolicy: a policy already parsed by the config loader', () => {
     { name: 'rejects a number', raw: 42, problems: [['', 'must be a YAML mapping', undefined]] },
     { name: 'rejects an object nested 20 levels deep', raw: { slos: nest(20) }, problems: [['', 'too deeply nested', undefined]] },
     { name: 'rejects an empty slos list', raw: { slos: [] }, problems: [['slos', 'must list at least one SLO', undefined]] },
-    { name: 'rejects a null objective as the wrong type, not as missing', raw: { slos: [{ name: 'a', objective: null, sli: { raw: { errorRatioQuery: 'x[{{.window}}]' } } }] }, problems: [['slos[0].objective', 'must be a number, not null', undefined]] },
+    {
+      name: 'rejects a null objective as the wrong type, not as missing',
+      raw: { slos: [{ name: 'a', objective: null, sli: { raw: { errorRatioQuery: 'x[{{.window}}]' } } }] },
+      problems: [['slos[0].objective', 'must be a number, not null', undefined]],
+    },
   ])('$name', ({ raw, problems }) => {
     let thrown: unknown;
     try {

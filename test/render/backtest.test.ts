@@ -5,7 +5,12 @@ import { backtestJson, formatLength, renderBacktest } from '../../src/render/bac
 const at = (iso: string) => Date.parse(iso) / 1000;
 
 function report(timeline: Timeline, stepSeconds = 60) {
-  return { policyFile: 'slo-gate.yml', mode: 'enforce' as const, range: { start: new Date('2026-11-20T22:00:00Z'), end: new Date('2026-11-21T02:00:00Z'), stepSeconds }, timeline };
+  return {
+    policyFile: 'slo-gate.yml',
+    mode: 'enforce' as const,
+    range: { start: new Date('2026-11-20T22:00:00Z'), end: new Date('2026-11-21T02:00:00Z'), stepSeconds },
+    timeline,
+  };
 }
 
 describe('rendering a backtest', () => {
@@ -24,8 +29,24 @@ describe('rendering a backtest', () => {
   it('writes the date of an episode end again when it falls on another day, and seconds when there are any', () => {
     const timeline: Timeline = {
       episodes: [
-        { start: at('2026-11-20T23:50:00Z'), end: at('2026-11-21T00:20:00Z'), state: 'failure', steps: 30, reasons: [{ kind: 'burn', slo: 'a', rule: 'fast' }, { kind: 'burn', slo: 'a', rule: 'slow' }, { kind: 'budget-exhausted', slo: 'b' }] },
-        { start: at('2026-11-21T01:00:15Z'), end: at('2026-11-21T01:00:30Z'), state: 'error', steps: 1, reasons: [{ kind: 'missing-data', slo: 'a', reason: 'errorQuery returned NaN while totalQuery shows traffic' }] },
+        {
+          start: at('2026-11-20T23:50:00Z'),
+          end: at('2026-11-21T00:20:00Z'),
+          state: 'failure',
+          steps: 30,
+          reasons: [
+            { kind: 'burn', slo: 'a', rule: 'fast' },
+            { kind: 'burn', slo: 'a', rule: 'slow' },
+            { kind: 'budget-exhausted', slo: 'b' },
+          ],
+        },
+        {
+          start: at('2026-11-21T01:00:15Z'),
+          end: at('2026-11-21T01:00:30Z'),
+          state: 'error',
+          steps: 1,
+          reasons: [{ kind: 'missing-data', slo: 'a', reason: 'errorQuery returned NaN while totalQuery shows traffic' }],
+        },
       ],
       totals: { steps: 961, episodes: 2, secondsBlocked: 1800, secondsInError: 15, stepsWarned: 120, lowestBudgetLeft: 0.182 },
     };
@@ -40,6 +61,13 @@ describe('rendering a backtest', () => {
         'Lowest error budget left: 18%; 120 steps passed with a low-budget warning.',
       ].join('\n'),
     );
-    expect(backtestJson(report(timeline, 15)).totals).toEqual({ steps: 961, episodes: 2, hoursBlocked: 0.5, hoursInError: 0.004, stepsWarned: 120, lowestBudgetLeftPercent: 18.2 });
+    expect(backtestJson(report(timeline, 15)).totals).toEqual({
+      steps: 961,
+      episodes: 2,
+      hoursBlocked: 0.5,
+      hoursInError: 0.004,
+      stepsWarned: 120,
+      lowestBudgetLeftPercent: 18.2,
+    });
   });
 });

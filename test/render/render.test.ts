@@ -21,23 +21,50 @@ const add = (name: string, policy = policyOf(), readings: Record<string, Map<str
   CASES.push([name, { kind: 'verdict', verdict: decide(policy, new Map(Object.entries(readings)), candidates) }]);
 
 add('healthy', policyOf(), { 'checkout-availability': same(0.0005) });
-add('fast-burn', policyOf(), { 'checkout-availability': new Map([['1h', ok(0.0213)], ['5m', ok(0.0189)], ['6h', ok(0.0041)], ['30m', ok(0.0189)], ['30d', ok(0.00072)]]) });
+add('fast-burn', policyOf(), {
+  'checkout-availability': new Map([
+    ['1h', ok(0.0213)],
+    ['5m', ok(0.0189)],
+    ['6h', ok(0.0041)],
+    ['30m', ok(0.0189)],
+    ['30d', ok(0.00072)],
+  ]),
+});
 add('budget-low', policyOf(), { 'checkout-availability': new Map([...same(0.0005), ['30d', ok(0.00082)]]) });
 add('budget-exhausted', policyOf(), { 'checkout-availability': same(0.0011) });
 add('budget-recovering', policyOf(), { 'checkout-availability': new Map([...same(0.0002), ['30d', ok(0.0011)]]) });
 add('no-traffic', policyOf(), { 'checkout-availability': same(NaN) });
 add('missing-data', policyOf(), { 'checkout-availability': same({ ok: false, reason: 'errorRatioQuery cannot reach http://prometheus:9090 (ECONNREFUSED)' }) });
-add('missing-data-allowed', policyOf({ onMissingData: 'allow' }), { 'checkout-availability': same({ ok: false, reason: 'errorRatioQuery returned no series' }) });
+add('missing-data-allowed', policyOf({ onMissingData: 'allow' }), {
+  'checkout-availability': same({ ok: false, reason: 'errorRatioQuery returned no series' }),
+});
 add('warn-mode', policyOf({ mode: 'warn' }), { 'checkout-availability': same(0.02) });
-add('bypassed', policyOf(), { 'checkout-availability': same(0.02) }, [{ label: 'hotfix', actor: 'alice', permission: 'write', appliedAt: '2026-11-22T10:03:00Z' }]);
-add('bypass-ignored', policyOf(), { 'checkout-availability': same(0.02) }, [{ label: 'security', actor: 'mallory', permission: 'triage', appliedAt: '2026-11-22T10:03:00Z' }]);
+add('bypassed', policyOf(), { 'checkout-availability': same(0.02) }, [
+  { label: 'hotfix', actor: 'alice', permission: 'write', appliedAt: '2026-11-22T10:03:00Z' },
+]);
+add('bypass-ignored', policyOf(), { 'checkout-availability': same(0.02) }, [
+  { label: 'security', actor: 'mallory', permission: 'triage', appliedAt: '2026-11-22T10:03:00Z' },
+]);
 add('two-slos', policyOf({}, ['checkout-availability', 'search-latency']), { 'checkout-availability': same(0.02), 'search-latency': same(0.0001) });
-CASES.push(['invalid-policy', { kind: 'invalid-policy', problems: [{ path: 'mode', message: 'must be one of enforce, warn', line: 2 }, { path: '', message: 'invalid YAML: bad indentation', line: 7 }] }]);
+CASES.push([
+  'invalid-policy',
+  {
+    kind: 'invalid-policy',
+    problems: [
+      { path: 'mode', message: 'must be one of enforce, warn', line: 2 },
+      { path: '', message: 'invalid YAML: bad indentation', line: 7 },
+    ],
+  },
+]);
 CASES.push(['failed', { kind: 'failed', message: 'GitHub: listing comments of #2 failed (HTTP 502): Bad Gateway' }]);
 
 describe('rendering a verdict for people', () => {
   it.each(CASES)('renders the %s comment as in its snapshot', async (name, report) => {
-    const comment = renderComment(report, { sha: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821', bypass: { labels: ['hotfix', 'security'], minPermission: 'write' }, recheckEveryMs: 300_000 });
+    const comment = renderComment(report, {
+      sha: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821',
+      bypass: { labels: ['hotfix', 'security'], minPermission: 'write' },
+      recheckEveryMs: 300_000,
+    });
     expect(comment.startsWith(COMMENT_MARKER)).toBe(true);
     await expect(`status: ${describeReport(report)}\n\n${comment}\n`).toMatchFileSnapshot(`./__snapshots__/${name}.md`);
   });
@@ -48,7 +75,13 @@ describe('rendering a verdict for people', () => {
 
   it('cuts a long description but keeps how many more reasons there are', () => {
     const long = 'x'.repeat(60);
-    const report: Report = { kind: 'invalid-policy', problems: [{ path: `slos[0].${long}`, message: long }, { path: 'mode', message: 'bad' }] };
+    const report: Report = {
+      kind: 'invalid-policy',
+      problems: [
+        { path: `slos[0].${long}`, message: long },
+        { path: 'mode', message: 'bad' },
+      ],
+    };
     const text = describeReport(report);
     expect(text).toHaveLength(MAX_DESCRIPTION);
     expect(text.endsWith('… (+1 more)')).toBe(true);

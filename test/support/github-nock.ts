@@ -19,7 +19,9 @@ export function gitHub(baseUrl = 'https://api.github.com') {
     scope,
     recorded,
     token() {
-      scope.post(`/app/installations/${INSTALLATION_ID}/access_tokens`).reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z', permissions: { statuses: 'write' } });
+      scope
+        .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
+        .reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z', permissions: { statuses: 'write' } });
       return api;
     },
     policy(text: string | 404, repo = REPO) {
@@ -29,39 +31,51 @@ export function gitHub(baseUrl = 'https://api.github.com') {
       return api;
     },
     status(sha = HEAD_SHA) {
-      scope.post(`${REPO}/statuses/${sha}`, (body) => {
-        recorded.statuses.push(body);
-        recorded.statusShas.push(sha);
-        return true;
-      }).reply(201, {});
+      scope
+        .post(`${REPO}/statuses/${sha}`, (body) => {
+          recorded.statuses.push(body);
+          recorded.statusShas.push(sha);
+          return true;
+        })
+        .reply(201, {});
       return api;
     },
     comments(existing: Array<{ id: number; body: string; type?: string }> = []) {
-      scope.get(`${REPO}/issues/2/comments`).query({ per_page: 100 }).reply(
-        200,
-        existing.map((c) => ({ id: c.id, body: c.body, user: { login: 'slo-gate[bot]', type: c.type ?? 'Bot' } })),
-      );
+      scope
+        .get(`${REPO}/issues/2/comments`)
+        .query({ per_page: 100 })
+        .reply(
+          200,
+          existing.map((c) => ({ id: c.id, body: c.body, user: { login: 'slo-gate[bot]', type: c.type ?? 'Bot' } })),
+        );
       return api;
     },
     createComment() {
-      scope.post(`${REPO}/issues/2/comments`, (body) => {
-        recorded.created.push(body.body);
-        return true;
-      }).reply(201, { id: 1 });
+      scope
+        .post(`${REPO}/issues/2/comments`, (body) => {
+          recorded.created.push(body.body);
+          return true;
+        })
+        .reply(201, { id: 1 });
       return api;
     },
     updateComment(id: number, status = 200) {
-      scope.patch(`${REPO}/issues/comments/${id}`, (body) => {
-        if (status === 200) recorded.updated.push({ id, body: body.body });
-        return true;
-      }).reply(status, status === 200 ? { id } : { message: 'Not Found' });
+      scope
+        .patch(`${REPO}/issues/comments/${id}`, (body) => {
+          if (status === 200) recorded.updated.push({ id, body: body.body });
+          return true;
+        })
+        .reply(status, status === 200 ? { id } : { message: 'Not Found' });
       return api;
     },
     labelEvents(events: Array<{ label: string; actor: string; at: string; event?: string }>) {
-      scope.get(`${REPO}/issues/2/events`).query({ per_page: 100 }).reply(
-        200,
-        events.map((e, i) => ({ id: i + 1, event: e.event ?? 'labeled', label: { name: e.label }, actor: { login: e.actor }, created_at: e.at })),
-      );
+      scope
+        .get(`${REPO}/issues/2/events`)
+        .query({ per_page: 100 })
+        .reply(
+          200,
+          events.map((e, i) => ({ id: i + 1, event: e.event ?? 'labeled', label: { name: e.label }, actor: { login: e.actor }, created_at: e.at })),
+        );
       return api;
     },
     pull(head: { sha?: string; state?: string; updatedAt?: string; labels?: string[] } = {}) {
@@ -75,7 +89,13 @@ export function gitHub(baseUrl = 'https://api.github.com') {
       return api;
     },
     openPulls(numbers: number[]) {
-      scope.get(`${REPO}/pulls`).query({ state: 'open', per_page: 100 }).reply(200, numbers.map((number) => ({ number, state: 'open' })));
+      scope
+        .get(`${REPO}/pulls`)
+        .query({ state: 'open', per_page: 100 })
+        .reply(
+          200,
+          numbers.map((number) => ({ number, state: 'open' })),
+        );
       return api;
     },
     permission(login: string, role: string | 404) {

@@ -6,7 +6,11 @@ import type { MetricsSource } from '../../src/metrics/source.js';
 import { createMemoryStore } from '../../src/state/memory-store.js';
 
 // A throwaway key, made per run: Probot signs a real JWT and exchanges it for an installation token.
-const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+const { privateKey } = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+});
 
 export const INSTALLATION_ID = 4242;
 

@@ -53,7 +53,11 @@ const STDERR_KEPT = 16 * 1024;
 const run = promisify(execFile);
 
 /** Installs Prometheus if needed, writes and loads the counters, and starts the server. */
-export async function startSyntheticPrometheus(services: SyntheticService[], sampling: Sampling, t0 = Math.floor(Date.now() / 60_000) * 60): Promise<SyntheticPrometheus> {
+export async function startSyntheticPrometheus(
+  services: SyntheticService[],
+  sampling: Sampling,
+  t0 = Math.floor(Date.now() / 60_000) * 60,
+): Promise<SyntheticPrometheus> {
   const timings: string[] = [];
   const timed = async <T>(step: string, work: () => Promise<T>): Promise<T> => {
     const started = Date.now();
@@ -98,7 +102,7 @@ async function runTool(command: string, args: string[], timeout = 60_000): Promi
   } catch (error) {
     const { stdout = '', stderr = '', code, signal } = error as { stdout?: string; stderr?: string; code?: unknown; signal?: unknown };
     const output = `${stdout}${stderr}`.trim().slice(-4000);
-    throw new Error(`${command} ${args.join(' ')} failed (${signal ?? `exit ${String(code)}`}):\n${output}`, { cause: error });
+    throw new Error(`${command} ${args.join(' ')} failed (${String(signal ?? `exit ${String(code)}`)}):\n${output}`, { cause: error });
   }
 }
 
@@ -178,7 +182,7 @@ async function startPrometheus(tsdb: string, config: string): Promise<{ url: str
       if (response.status === 200) return { url, server };
       lastProblem = `/-/ready answered HTTP ${response.status}`;
     } catch (error) {
-      lastProblem = `/-/ready failed: ${(error as Error).cause ?? (error as Error).message}`;
+      lastProblem = `/-/ready failed: ${String((error as Error).cause ?? (error as Error).message)}`;
     }
   }
   child.kill('SIGKILL');
