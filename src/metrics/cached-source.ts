@@ -1,5 +1,7 @@
+import { QueryError } from '../errors.js';
 import type { Store } from '../state/store.js';
 import { NO_TELEMETRY, type Telemetry } from '../telemetry.js';
+import { parseSampleValue } from './sample-value.js';
 import type { MetricsSource } from './source.js';
 
 /**
@@ -25,7 +27,10 @@ export function cachedSource(source: MetricsSource, store: Store, ttlMs: number,
       };
       const text = ttlMs > 0 ? await store.cached(key, ttlMs, ask) : await ask();
       if (!asked) telemetry.cacheHit();
-      return Number(text);
+      // Read back with the same grammar as a sample: Number('') would be 0, a quiet service.
+      const value = parseSampleValue(text);
+      if (value === undefined) throw new QueryError('has a cached answer that is not a number: the shared store holds something else under its key', query);
+      return value;
     },
   };
 }

@@ -2,6 +2,7 @@ import axios, { type AxiosInstance } from 'axios';
 import { z } from 'zod';
 import { QueryError } from '../errors.js';
 import { stepMillis, stepTimes, type RangeSource, type TimeRange } from './range-source.js';
+import { parseSampleValue } from './sample-value.js';
 import type { MetricsSource } from './source.js';
 import { NO_SERIES } from './window-reading.js';
 
@@ -20,7 +21,6 @@ const MAX_RESPONSE_BYTES = 1024 * 1024;
  * one series are about 400 KB of JSON, well inside MAX_RESPONSE_BYTES.
  */
 export const MAX_POINTS_PER_REQUEST = 10_000;
-const INFINITIES: Record<string, number> = { '+Inf': Infinity, Inf: Infinity, '-Inf': -Infinity };
 
 const sampleValue = z.tuple([z.number(), z.string()]);
 const answer = z.discriminatedUnion('status', [
@@ -154,10 +154,10 @@ function tooManySeries(count: number): string {
   return `returned ${count} series, not one: aggregate it, e.g. with sum()`;
 }
 
+/** A sample's value, read with Prometheus' float grammar: anything else is not a number (and no prototype lookup). */
 function sampleOf(query: string, status: number, text: string): number {
-  // Prometheus writes infinities as +Inf and -Inf, which Number() does not read.
-  const value = INFINITIES[text] ?? Number(text);
-  if (Number.isNaN(value) && text !== 'NaN') throw new QueryError(`returned a sample that is not a number (${snippet(text)})`, query, { status });
+  const value = parseSampleValue(text);
+  if (value === undefined) throw new QueryError(`returned a sample that is not a number (${snippet(text)})`, query, { status });
   return value;
 }
 

@@ -17,31 +17,46 @@ export function unanswered(name: QueryName, problem: string): Answer {
   return { ok: false, reason: `${name} ${problem}${hint}` };
 }
 
-/** The reading of a raw SLI: its ratio as answered. */
+/** The reading of a raw SLI: its ratio as answered. NaN is 0/0, no traffic; ±Inf or a negative ratio is not a ratio. */
 export function readRatio(ratio: Answer): WindowReading {
   return ratio.ok ? checked(ratio.value) : ratio;
 }
 
 /**
- * The reading of an events SLI: errors / total. A total of 0 is no traffic (NaN), unless errors
- * were counted anyway, which means the two queries disagree. Any other NaN is a broken query.
+ * The reading of an events SLI: errors / total. Both must be counts: finite and not negative,
+ * else the window is missing data (NaN, ±Inf or a negative number is a broken query, never a
+ * quiet service). A total of 0 is no traffic (NaN), unless errors were counted anyway, which
+ * means the two queries disagree.
  */
 export function readEvents(errors: Answer, total: Answer): WindowReading {
   if (!errors.ok) return errors;
   if (!total.ok) return total;
+  const broken = notACount('errorQuery', errors.value, total.value) ?? notACount('totalQuery', total.value);
+  if (broken) return { ok: false, reason: broken };
   if (total.value === 0) {
     return errors.value > 0
       ? { ok: false, reason: 'errorQuery counts errors while totalQuery counts no requests: do the two queries select the same series?' }
       : { ok: true, ratio: NaN };
   }
-  // Only a total of 0 means no traffic; a NaN anywhere else is a broken query, not a quiet service.
-  if (Number.isNaN(total.value)) return { ok: false, reason: 'totalQuery returned NaN' };
-  if (Number.isNaN(errors.value)) return { ok: false, reason: 'errorQuery returned NaN while totalQuery shows traffic' };
   return checked(errors.value / total.value);
+}
+
+/** Why a query's value cannot be a count of events, or undefined when it can. */
+function notACount(name: QueryName, value: number, total?: number): string | undefined {
+  const context = total !== undefined && total > 0 && Number.isFinite(total) ? ' while totalQuery shows traffic' : '';
+  if (Number.isNaN(value)) return `${name} returned NaN${context}`;
+  if (!Number.isFinite(value))
+    return `${name} returned ${value > 0 ? '+Inf' : '-Inf'}, which is not a count of ${name === 'totalQuery' ? 'requests' : 'errors'}`;
+  if (value < 0) return `${name} returned ${value}: a count of ${name === 'totalQuery' ? 'requests' : 'errors'} cannot be negative`;
+  return undefined;
 }
 
 /** Only a finite, non-negative ratio (or NaN: no traffic) is a measurement. */
 function checked(ratio: number): WindowReading {
-  if (Number.isNaN(ratio) || (ratio >= 0 && Number.isFinite(ratio))) return { ok: true, ratio };
-  return { ok: false, reason: `the error ratio is ${ratio}, which is not a ratio` };
+  if (Number.isNaN(ratio) || (ratio >= 0 && Number.isFinite(ratio))) return { ok: true, ratio: ratio === 0 ? 0 : ratio };
+  return { ok: false, reason: `the error ratio is ${formatted(ratio)}, which is not a ratio` };
+}
+
+function formatted(value: number): string {
+  return Number.isFinite(value) ? String(value) : value > 0 ? '+Inf' : '-Inf';
 }

@@ -116,8 +116,11 @@ describe('measure: error ratios', () => {
   });
 
   it.each<{ name: string; errors: number; total: number; reason: RegExp }>([
-    { name: 'turns a negative total into missing data', errors: 1, total: -10, reason: /error ratio is -0\.1, which is not a ratio/ },
-    { name: 'turns a negative error count into missing data', errors: -1, total: 10, reason: /not a ratio/ },
+    { name: 'turns a negative total into missing data', errors: 1, total: -10, reason: /totalQuery returned -10: a count of requests cannot be negative/ },
+    { name: 'turns a negative total with no errors into missing data, not a pass', errors: 0, total: -10, reason: /cannot be negative/ },
+    { name: 'turns a negative error count into missing data', errors: -1, total: 10, reason: /errorQuery returned -1: a count of errors cannot be negative/ },
+    { name: 'turns +Inf errors over +Inf requests into missing data, not no traffic', errors: Infinity, total: Infinity, reason: /errorQuery returned \+Inf/ },
+    { name: 'turns no errors over +Inf requests into missing data, not a pass', errors: 0, total: Infinity, reason: /totalQuery returned \+Inf/ },
   ])('$name', async ({ errors, total, reason }) => {
     const readings = await measure(policyWith({ slos: [eventsSlo('checkout', 'errors[{{.window}}]', 'total[{{.window}}]')] }), eventsSource(errors, total));
     const reading = readings.get('checkout')?.get('5m');
@@ -128,7 +131,7 @@ describe('measure: error ratios', () => {
   it.each<{ name: string; value: number; reading: WindowReading | RegExp }>([
     { name: 'passes a raw ratio through', value: 0.01, reading: { ok: true, ratio: 0.01 } },
     { name: 'reads a raw NaN as no traffic', value: NaN, reading: { ok: true, ratio: NaN } },
-    { name: 'turns a raw +Inf into missing data', value: Infinity, reading: /Infinity, which is not a ratio/ },
+    { name: 'turns a raw +Inf into missing data', value: Infinity, reading: /\+Inf, which is not a ratio/ },
     { name: 'turns a negative raw ratio into missing data', value: -0.5, reading: /-0\.5, which is not a ratio/ },
   ])('$name', async ({ value, reading }) => {
     const readings = await measure(policyWith({ slos: [rawSlo('checkout', 'ratio[{{.window}}]')] }), new FakeSource(() => value));

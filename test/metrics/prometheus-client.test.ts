@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryError } from '../../src/errors.js';
 import { createPrometheusClient, createPrometheusRangeClient, MAX_POINTS_PER_REQUEST, redact } from '../../src/metrics/prometheus-client.js';
+import { measure } from '../../src/metrics/measure.js';
 import { stepTimes, type TimeRange } from '../../src/metrics/range-source.js';
+import { policyWith, slo } from '../support/readings.js';
 
 /** A loopback HTTP server that answers whatever the current test wants, and remembers the request. */
 let server: Server;
@@ -40,6 +42,29 @@ async function failure(body: string, status = 200, options = {}): Promise<QueryE
   expect(error).toBeInstanceOf(QueryError);
   return error as QueryError;
 }
+
+describe('the gate reading garbage samples from Prometheus', () => {
+  const policy = policyWith({ slos: [slo('checkout')] });
+  const answering = (errors: string, total: string) => (_req: IncomingMessage, body: string) => ({
+    status: 200,
+    body: vector(decodeURIComponent(body).includes('5..') ? errors : total),
+  });
+
+  it.each([
+    ['errors "constructor" over some requests', 'constructor', '100', /errorQuery returned a sample that is not a number \(constructor\)/],
+    ['no errors over a total of "constructor"', '0', 'constructor', /totalQuery returned a sample that is not a number \(constructor\)/],
+    ['+Inf errors over +Inf requests', '+Inf', '+Inf', /errorQuery returned \+Inf, which is not a count of errors/],
+    ['no errors over +Inf requests', '0', '+Inf', /totalQuery returned \+Inf, which is not a count of requests/],
+    ['no errors over a negative total', '0', '-5', /totalQuery returned -5: a count of requests cannot be negative/],
+  ])('reports %s as missing data in every window, never as a pass or no traffic', async (_name, errors, total, reason) => {
+    answer = answering(errors, total);
+    const readings = await measure(policy, createPrometheusClient({ url: base }));
+    for (const reading of readings.get('checkout')!.values()) {
+      expect(reading.ok).toBe(false);
+      expect(!reading.ok && reading.reason).toMatch(reason);
+    }
+  });
+});
 
 describe('the Prometheus client', () => {
   it('POSTs the query form-encoded, with the evaluation time and the operator credentials', async () => {
@@ -82,6 +107,10 @@ describe('the Prometheus client', () => {
     ['no series', vector(), 200, /^returned no series$/],
     ['two series', vector('1', '2'), 200, /returned 2 series, not one: aggregate it/],
     ['a sample that is not a number', vector('abc'), 200, /not a number/],
+    ['a sample named after an object prototype key', vector('constructor'), 200, /not a number \(constructor\)/],
+    ['a sample of __proto__', vector('__proto__'), 200, /not a number/],
+    ['an empty sample, which Number() reads as 0', vector(''), 200, /not a number/],
+    ['a hexadecimal sample', vector('0x1'), 200, /not a number/],
   ])('turns %s into a QueryError that says what was wrong', async (_name, body, status, message) => {
     const error = await failure(body, status);
     expect(error.message).toMatch(message);
@@ -211,6 +240,7 @@ describe('the Prometheus range client', () => {
     ['an instant vector', () => vector('1'), 200, /^returned a vector, not a range matrix$/],
     ['a matrix without values', () => '{"status":"success","data":{"resultType":"matrix","result":[{"metric":{}}]}}', 200, /^returned a malformed matrix$/],
     ['a sample that is not a number', (body: string) => matrixAnswer(body, 1, () => 'abc'), 200, /not a number \(abc\)/],
+    ['a sample named after an object prototype key', (body: string) => matrixAnswer(body, 1, () => 'constructor'), 200, /not a number \(constructor\)/],
     ['an HTML error page', () => '<html>502 Bad Gateway</html>', 502, /answered HTTP 502 with a body that is not JSON/],
     ['JSON of another API', () => '{"hello":"world"}', 200, /not a Prometheus API response/],
     [
