@@ -5,12 +5,17 @@ import type { Reason, Verdict } from '../gate/types.js';
 import { parseDuration } from '../policy/duration.js';
 import { POLICY_PATH } from '../policy/parse-policy.js';
 import type { Policy } from '../policy/schema.js';
+import { boundComment, firstLines } from './bound.js';
 import { groupMissing, sentence } from './describe.js';
 import { formatBurn, formatSpan } from './numbers.js';
 import { renderTable } from './table.js';
 
 /** Hidden marker that finds our summary comment again, so it is edited in place and never duplicated. */
 export const COMMENT_MARKER = '<!-- slo-gate:summary -->';
+
+/** Past these, the comment lists the first ones and counts the rest (GitHub caps a comment's size). */
+const MAX_PROBLEMS = 50;
+const MAX_REASONS = 20;
 
 export interface CommentContext {
   sha: string;
@@ -28,7 +33,7 @@ export function renderComment(report: Report, context: CommentContext): string {
       ? ' A burn rate of 1× spends exactly the whole error budget over the SLO period; 14.4× spends 2% of a 30-day budget in one hour.'
       : '';
   const footer = `<sub>slo-gate evaluated commit ${context.sha.slice(0, 7)} against \`${POLICY_PATH}\` from the default branch.${explainer}</sub>`;
-  return [COMMENT_MARKER, ...body, '', footer].join('\n');
+  return boundComment([COMMENT_MARKER, ...body, '', footer].join('\n'));
 }
 
 function errorBody(report: Exclude<Report, { kind: 'verdict' }>): string[] {
@@ -44,7 +49,11 @@ function errorBody(report: Exclude<Report, { kind: 'verdict' }>): string[] {
   return [
     `### ⚠️ slo-gate: the policy \`${POLICY_PATH}\` cannot be used`,
     '',
-    ...report.problems.map((p) => `- ${where(p)}: ${p.message}`),
+    ...firstLines(
+      report.problems.map((p) => `- ${where(p)}: ${p.message}`),
+      MAX_PROBLEMS,
+      (n) => `- … and ${n} more problems; run \`npx slo-gate validate ${POLICY_PATH}\` for the full list.`,
+    ),
     '',
     `Fix \`${POLICY_PATH}\` on the default branch (or the organisation default it extends); until then this check reports an **error**. \`npx slo-gate validate ${POLICY_PATH}\` checks a policy before you commit it.`,
   ];
@@ -64,7 +73,11 @@ function verdictBody(verdict: Verdict, context: CommentContext): string[] {
       '',
     );
   }
-  const why = groupMissing(verdict.assessment.reasons).map((r) => `- ${explain(r, verdict)}`);
+  const why = firstLines(
+    groupMissing(verdict.assessment.reasons).map((r) => `- ${explain(r, verdict)}`),
+    MAX_REASONS,
+    (n) => `- … and ${n} more reasons, in the table below.`,
+  );
   if (why.length > 0) lines.push(...why, '');
   lines.push(renderTable(verdict), '');
   for (const ignored of verdict.ignoredBypass) {
