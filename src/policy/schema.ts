@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
+import { environmentProblems, environmentsSchema } from './environments.js';
 
 /** The placeholder a query uses for its range window, as in Sloth's SLI spec. */
 export const WINDOW_PLACEHOLDER = /\{\{\s*\.window\s*\}\}/g;
@@ -93,6 +94,7 @@ export const policySchema = z
       })
       .default({ labels: [], minPermission: 'write' }),
     comment: z.enum(['always', 'blocked', 'never']).default('blocked'),
+    environments: environmentsSchema.default({}),
   })
   .superRefine((policy, ctx) => {
     duplicates(policy.slos.map((s) => s.name)).forEach((index) =>
@@ -115,6 +117,7 @@ export const policySchema = z
         ctx.addIssue({ code: 'custom', path: ['slos', index, 'period'], message: 'must not be shorter than the longest burn-rate window' });
       }
     });
+    environmentProblems(policy).forEach(({ path, message }) => ctx.addIssue({ code: 'custom', path, message }));
   });
 
 function duplicates(names: string[]): number[] {

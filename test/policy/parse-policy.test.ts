@@ -45,6 +45,7 @@ const DEFAULTS = {
   budget: { warnBelow: 25, blockBelow: 0 },
   bypass: { labels: [], minPermission: 'write' },
   comment: 'blocked',
+  environments: {},
 };
 
 describe('parsePolicyText: valid policies', () => {
