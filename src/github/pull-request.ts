@@ -28,6 +28,8 @@ export interface PullRequestGitHub {
   /** Creates a comment and returns its id. */
   createComment(body: string): Promise<number>;
   updateComment(id: number, body: string): Promise<void>;
+  /** Reacts to a comment on the pull request: one small write, and no notification to everyone watching it. */
+  react(commentId: number, content: '-1' | 'confused'): Promise<void>;
   /** Who applied each label last, from the issue's event timeline. */
   lastApplied(labels: readonly string[]): Promise<Map<string, LabelApplication>>;
   permissionOf(login: string): Promise<PermissionLevel>;
@@ -71,6 +73,12 @@ export function pullRequestGitHub(octokit: Octokit, pr: PullRequestRef): PullReq
 
     async updateComment(id, body) {
       await call(`updating comment ${id} on #${number}`, () => octokit.rest.issues.updateComment({ owner, repo, comment_id: id, body }));
+    },
+
+    async react(commentId, content) {
+      await call(`reacting to comment ${commentId} on #${number}`, () =>
+        octokit.rest.reactions.createForIssueComment({ owner, repo, comment_id: commentId, content }),
+      );
     },
 
     async lastApplied(labels) {

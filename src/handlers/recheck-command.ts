@@ -8,8 +8,15 @@ import type { GateServices } from './services.js';
 /** `/slo-gate recheck` alone on a line of a pull request comment. */
 const COMMAND = /^\s*\/slo-gate\s+recheck\s*$/m;
 const MAX_COMMENT = 65_536;
+/** Someone without permission is answered (with a 👎 reaction) at most once per pull request in this time. */
+export const REFUSAL_EVERY_MS = 3_600_000;
 
-/** Lets people with at least triage permission ask for an evaluation now; others get a polite answer. */
+/**
+ * Lets people with at least triage permission ask for an evaluation now. Anyone else gets a 👎
+ * reaction on their comment, at most once per person per pull request per hour: on a public
+ * repository any commenter could otherwise spend the installation's writes, which every pull
+ * request's status waits for.
+ */
 export function onRecheckCommand(services: GateServices) {
   return async (context: Context<'issue_comment.created'>): Promise<void> => {
     const { payload, log } = context;
@@ -22,10 +29,15 @@ export function onRecheckCommand(services: GateServices) {
     const github = pullRequestGitHub(octokit, target);
     const login = payload.comment.user?.login ?? payload.sender.login;
     if (!hasPermission(await github.permissionOf(login), 'triage')) {
-      await github.createComment(
-        `@${login} thanks for asking! Only people with triage permission or more on this repository can ask slo-gate to re-check; slo-gate also looks again by itself every few minutes while a pull request is blocked.`,
-      );
+      const where = { repo: `${target.owner}/${target.repo}`, pr: target.number, by: login };
+      // Logins are case-insensitive; the claim is taken before the write, so a failed write is not retried within the hour.
+      if (!(await services.store.claimOnce(`recheck-refused:${where.repo}#${where.pr}@${login.toLowerCase()}`, REFUSAL_EVERY_MS))) {
+        log.info(where, 're-check refused again within the hour: not answered');
+        return;
+      }
+      await github.react(payload.comment.id, '-1');
       services.telemetry.wroteToGitHub('reply');
+      log.info(where, 're-check refused: needs triage permission');
       return;
     }
     log.info({ repo: `${target.owner}/${target.repo}`, pr: target.number, by: login }, 're-check requested');

@@ -141,11 +141,11 @@ describe('the /slo-gate recheck command', () => {
     expect(gh.recorded.statuses.map((s) => s.state)).toEqual(['success']);
   });
 
-  it('answers someone without triage permission politely, and evaluates nothing', async () => {
-    const gh = gitHub().token().permission('bob', 'read').createComment();
+  it('answers someone without triage permission with a reaction, and evaluates nothing', async () => {
+    const gh = gitHub().token().permission('bob', 'read').reaction(492700400);
     const { receive } = await app(fakeMetrics(HEALTHY));
     await receive('issue_comment', command('bob'));
-    expect(gh.recorded.created[0]).toMatch(/^@bob thanks for asking! Only people with triage permission or more/);
+    expect(gh.recorded.reactions).toEqual([{ commentId: 492700400, content: '-1' }]);
     expect(gh.recorded.statuses).toEqual([]);
   });
 

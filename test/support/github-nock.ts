@@ -10,11 +10,12 @@ export interface Recorded {
   statusShas: string[];
   created: string[];
   updated: Array<{ id: number; body: string }>;
+  reactions: Array<{ commentId: number; content: string }>;
 }
 
 export function gitHub(baseUrl = 'https://api.github.com') {
   const scope = nock(baseUrl);
-  const recorded: Recorded = { statuses: [], statusShas: [], created: [], updated: [] };
+  const recorded: Recorded = { statuses: [], statusShas: [], created: [], updated: [], reactions: [] };
   const api = {
     scope,
     recorded,
@@ -66,6 +67,15 @@ export function gitHub(baseUrl = 'https://api.github.com') {
           return true;
         })
         .reply(status, status === 200 ? { id } : { message: 'Not Found' });
+      return api;
+    },
+    reaction(commentId: number) {
+      scope
+        .post(`${REPO}/issues/comments/${commentId}/reactions`, (body) => {
+          recorded.reactions.push({ commentId, content: body.content });
+          return true;
+        })
+        .reply(201, { id: 1, content: '-1' });
       return api;
     },
     labelEvents(events: Array<{ label: string; actor: string; at: string; event?: string }>) {
