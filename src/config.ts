@@ -13,6 +13,12 @@ export interface OperatorConfig {
   queryCacheTtlMs: number;
 }
 
+/** Set to exactly `1` to run the app without a webhook secret: on a developer's machine only, and loudly. */
+export const INSECURE_DEV_WEBHOOKS = 'SLO_GATE_INSECURE_DEV_WEBHOOKS';
+
+/** The secret Probot falls back to when none is given: public, so it verifies nothing. */
+const PROBOT_FALLBACK_SECRET = 'development';
+
 const headersSchema = z.record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/), z.string());
 
 /**
@@ -95,4 +101,31 @@ function headers(text: string): Record<string, string> {
     throw new ConfigError('PROMETHEUS_HEADERS', 'must be a JSON object of header names to string values, such as {"X-Scope-OrgID":"team-a"}');
   }
   return parsed.data;
+}
+
+/**
+ * The app (not the CLI, which serves no webhooks) must verify webhook signatures with a real secret.
+ * Without one Probot falls back to the public secret "development", and anyone who can reach the
+ * server could sign a `labeled` event naming an admin as sender and get a bypass. Throws ConfigError
+ * naming the variable. `SLO_GATE_INSECURE_DEV_WEBHOOKS=1` lets a developer run without one; the
+ * caller must then log a loud warning.
+ */
+export function requireWebhookSecret(env: NodeJS.ProcessEnv): { insecureDevWebhooks: boolean } {
+  const optOut = env[INSECURE_DEV_WEBHOOKS];
+  if (optOut !== undefined && optOut !== '' && optOut !== '1') {
+    throw new ConfigError(INSECURE_DEV_WEBHOOKS, `must be 1 or unset, not "${optOut}"`);
+  }
+  if (optOut === '1' && env.NODE_ENV === 'production') {
+    throw new ConfigError(INSECURE_DEV_WEBHOOKS, 'is for local development only and cannot be combined with NODE_ENV=production; set WEBHOOK_SECRET');
+  }
+  const secret = env.WEBHOOK_SECRET?.trim() ?? '';
+  if (secret !== '' && secret !== PROBOT_FALLBACK_SECRET) return { insecureDevWebhooks: false };
+  if (optOut === '1') return { insecureDevWebhooks: true };
+  const fix = "set it to the App's webhook secret (the same value as in the App's settings; make one with `openssl rand -hex 32`)";
+  throw new ConfigError(
+    'WEBHOOK_SECRET',
+    secret === ''
+      ? `is not set, so anyone could forge webhooks; ${fix}`
+      : `is "${PROBOT_FALLBACK_SECRET}", Probot's public fallback, so anyone could forge webhooks; ${fix}`,
+  );
 }

@@ -1,6 +1,6 @@
 import type { ApplicationFunctionOptions, Probot } from 'probot';
 import { createApp } from './app.js';
-import { loadOperatorConfig } from './config.js';
+import { INSECURE_DEV_WEBHOOKS, loadOperatorConfig, requireWebhookSecret } from './config.js';
 import { createPrometheusClient } from './metrics/prometheus-client.js';
 import { createMemoryStore } from './state/memory-store.js';
 import { createRedisStore } from './state/redis-store.js';
@@ -11,8 +11,16 @@ import { createTelemetry } from './telemetry.js';
  * here, naming the variable), picks the store (Redis with REDIS_URL, else memory), and wires the app.
  */
 export default function sloGate(app: Probot, options: ApplicationFunctionOptions): void {
+  // Before anything else: without a real secret, anyone could forge a webhook (and a bypass).
+  const { insecureDevWebhooks } = requireWebhookSecret(process.env);
   const config = loadOperatorConfig(process.env);
   const log = app.log.child({ name: 'slo-gate' });
+  if (insecureDevWebhooks) {
+    log.warn(
+      `INSECURE: ${INSECURE_DEV_WEBHOOKS}=1 and no WEBHOOK_SECRET. Webhooks are checked against Probot's public fallback secret, ` +
+        'so anyone who can reach this server can forge events and bypass the gate. For a developer machine only.',
+    );
+  }
   const store = config.redisUrl ? createRedisStore({ url: config.redisUrl, log }) : createMemoryStore();
   const telemetry = createTelemetry(() => store.jobs.pending());
   createApp({

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadOperatorConfig } from '../../src/config.js';
+import { loadOperatorConfig, requireWebhookSecret } from '../../src/config.js';
+import { ConfigError } from '../../src/errors.js';
 
 describe('operator configuration', () => {
   it('reads the Prometheus URL and defaults the timeout to 5 s', () => {
@@ -48,5 +49,41 @@ describe('operator configuration', () => {
     ['QUERY_CACHE_TTL', { PROMETHEUS_URL: 'http://p', QUERY_CACHE_TTL: '2h' }, /QUERY_CACHE_TTL: must be a duration from 0s to 1h/],
   ])('refuses to start with a bad %s, naming the variable (%j)', (_name, env, message) => {
     expect(() => loadOperatorConfig(env)).toThrow(message);
+  });
+});
+
+describe('the webhook secret the app verifies signatures with', () => {
+  it('accepts a real secret', () => {
+    expect(requireWebhookSecret({ WEBHOOK_SECRET: 'c0ffee5ecret' })).toEqual({ insecureDevWebhooks: false });
+  });
+
+  it.each([
+    ['unset', {}, /WEBHOOK_SECRET: is not set, so anyone could forge webhooks/],
+    ['empty, as .env.example ships it', { WEBHOOK_SECRET: '' }, /WEBHOOK_SECRET: is not set/],
+    ['only spaces', { WEBHOOK_SECRET: '   ' }, /WEBHOOK_SECRET: is not set/],
+    ["Probot's public fallback", { WEBHOOK_SECRET: 'development' }, /WEBHOOK_SECRET: is "development", Probot's public fallback/],
+  ])('refuses to start when the secret is %s, naming the variable', (_name, env, message) => {
+    expect(() => requireWebhookSecret(env)).toThrow(message);
+    expect(() => requireWebhookSecret(env)).toThrow(ConfigError);
+  });
+
+  it('lets a developer run without a secret only with SLO_GATE_INSECURE_DEV_WEBHOOKS=1, and says so', () => {
+    expect(requireWebhookSecret({ SLO_GATE_INSECURE_DEV_WEBHOOKS: '1' })).toEqual({ insecureDevWebhooks: true });
+    expect(requireWebhookSecret({ SLO_GATE_INSECURE_DEV_WEBHOOKS: '1', WEBHOOK_SECRET: 'development' })).toEqual({ insecureDevWebhooks: true });
+  });
+
+  it('does not flag a run with a real secret as insecure even if the escape hatch is set', () => {
+    expect(requireWebhookSecret({ SLO_GATE_INSECURE_DEV_WEBHOOKS: '1', WEBHOOK_SECRET: 's3cret' })).toEqual({ insecureDevWebhooks: false });
+  });
+
+  it.each([
+    ['a value other than 1', { SLO_GATE_INSECURE_DEV_WEBHOOKS: 'true' }, /SLO_GATE_INSECURE_DEV_WEBHOOKS: must be 1 or unset, not "true"/],
+    ['NODE_ENV=production', { SLO_GATE_INSECURE_DEV_WEBHOOKS: '1', NODE_ENV: 'production' }, /SLO_GATE_INSECURE_DEV_WEBHOOKS: is for local development only/],
+  ])('refuses the escape hatch with %s', (_name, env, message) => {
+    expect(() => requireWebhookSecret(env)).toThrow(message);
+  });
+
+  it('is not asked of the CLI: the operator configuration alone needs no webhook secret', () => {
+    expect(() => loadOperatorConfig({ PROMETHEUS_URL: 'http://p' })).not.toThrow();
   });
 });
