@@ -10,6 +10,9 @@ import { limitedSource } from './metrics/limited-source.js';
 import type { MetricsSource } from './metrics/source.js';
 import type { Registry } from 'prom-client';
 import type { Store } from './state/store.js';
+import { inFlightWork, oncePerDelivery } from './targets/deliveries.js';
+import { neverDropped } from './targets/durable.js';
+import { BASE_BACKOFF_MS } from './targets/retry.js';
 import { NO_TELEMETRY, type Telemetry } from './telemetry.js';
 
 export interface AppDependencies {
@@ -18,35 +21,50 @@ export interface AppDependencies {
   telemetry?: Telemetry & { registry?: Registry };
   recheckIntervalMs?: number;
   queryCacheTtlMs?: number;
+  /** First wait before failed work is tried again; default BASE_BACKOFF_MS (30 s). */
+  retryBaseMs?: number;
+  /** Default EVALUATION_DEADLINE_MS. */
+  evaluationDeadlineMs?: number;
   random?: () => number;
 }
 
 /** Queries in flight to the metrics server from this process, whatever the number of evaluations. */
 const MAX_QUERIES_IN_FLIGHT = 24;
 
-/** GitHub redelivers a webhook at most days later; remember delivery ids that long. */
-const DELIVERY_TTL_MS = 3 * 86_400_000;
+/** An evaluation that has not finished by then ends in an `error` status naming the deadline. */
+export const EVALUATION_DEADLINE_MS = 60_000;
+
+export interface SloGateApp {
+  (app: Probot, options?: Partial<ApplicationFunctionOptions>): void;
+  /** Lets webhook work and jobs in flight finish, for at most `graceMs`; true when all finished. */
+  drain(graceMs: number): Promise<boolean>;
+}
 
 /** Wires webhook events, scheduled re-checks and the operational endpoints to their handlers, and nothing else. */
-export function createApp(deps: AppDependencies) {
-  return (app: Probot, options?: Partial<ApplicationFunctionOptions>): void => {
+export function createApp(deps: AppDependencies): SloGateApp {
+  const inFlight = inFlightWork();
+  const wire = (app: Probot, options?: Partial<ApplicationFunctionOptions>): void => {
     const telemetry: Telemetry & { registry?: Registry } = deps.telemetry ?? NO_TELEMETRY;
     const services: GateServices = {
       metrics: cachedSource(limitedSource(deps.metrics, MAX_QUERIES_IN_FLIGHT), deps.store, deps.queryCacheTtlMs ?? 30_000, telemetry),
       store: deps.store,
       telemetry,
       recheckIntervalMs: deps.recheckIntervalMs ?? 300_000,
+      evaluationDeadlineMs: deps.evaluationDeadlineMs ?? EVALUATION_DEADLINE_MS,
+      retryBaseMs: deps.retryBaseMs ?? BASE_BACKOFF_MS,
       random: deps.random ?? Math.random,
       auth: (installationId) => app.auth(installationId),
     };
-    const once = oncePerDelivery(deps.store);
-    app.on([...PULL_REQUEST_EVENTS], once(onPullRequest(services)));
-    app.on('issue_comment.created', once(onRecheckCommand(services)));
-    app.on('push', once(onPolicyPush(services)));
-
     const log = app.log.child({ name: 'slo-gate' });
-    deps.store.jobs.process({ recheck: recheckJob(services, log) }, (job, error) =>
-      log.error({ err: error, job: job.id }, 'slo-gate re-check failed; it will be tried again'),
+    const once = oncePerDelivery(deps.store);
+    const on = <C extends { id: string; log: Logger }>(handler: (context: C) => Promise<void>) => inFlight.track(once(handler));
+    app.on([...PULL_REQUEST_EVENTS], on(onPullRequest(services)));
+    app.on('issue_comment.created', on(onRecheckCommand(services)));
+    app.on('push', on(onPolicyPush(services)));
+
+    const jobs = neverDropped({ recheck: recheckJob(services, log) }, services, log);
+    deps.store.jobs.process(Object.fromEntries(Object.entries(jobs).map(([kind, handler]) => [kind, inFlight.track(handler)])), (job, error) =>
+      log.error({ err: error, job: job.id }, 'slo-gate job failed and could not be rescheduled; the store tries it again'),
     );
     try {
       options?.addHandler?.(operationalEndpoints(deps.store, telemetry.registry));
@@ -55,22 +73,5 @@ export function createApp(deps: AppDependencies) {
       log.debug({ err: error }, 'no HTTP server: /healthz, /readyz and /metrics are not mounted');
     }
   };
-}
-
-/** A webhook GitHub delivers twice (same `X-GitHub-Delivery`) is processed once; a failed one may be redelivered. */
-function oncePerDelivery(store: Store) {
-  return <C extends { id: string; log: Logger }>(handler: (context: C) => Promise<void>) =>
-    async (context: C): Promise<void> => {
-      const key = `delivery:${context.id}`;
-      if (!(await store.claimOnce(key, DELIVERY_TTL_MS))) {
-        context.log.info({ delivery: context.id }, 'duplicate delivery ignored');
-        return;
-      }
-      try {
-        await handler(context);
-      } catch (error) {
-        await store.release(key);
-        throw error;
-      }
-    };
+  return Object.assign(wire, { drain: (graceMs: number) => inFlight.drain(graceMs) });
 }

@@ -10,6 +10,9 @@ import { createTelemetry } from './telemetry.js';
  * Entry point for `probot run`: reads the operator's environment once (a bad value stops the app
  * here, naming the variable), picks the store (Redis with REDIS_URL, else memory), and wires the app.
  */
+/** How long SIGTERM waits for work in flight before the process exits. */
+const SHUTDOWN_GRACE_MS = 20_000;
+
 export default function sloGate(app: Probot, options: ApplicationFunctionOptions): void {
   // Before anything else: without a real secret, anyone could forge a webhook (and a bypass).
   const { insecureDevWebhooks } = requireWebhookSecret(process.env);
@@ -23,22 +26,27 @@ export default function sloGate(app: Probot, options: ApplicationFunctionOptions
   }
   const store = config.redisUrl ? createRedisStore({ url: config.redisUrl, log }) : createMemoryStore();
   const telemetry = createTelemetry(() => store.jobs.pending());
-  createApp({
+  const gate = createApp({
     metrics: createPrometheusClient(config.prometheus),
     store,
     telemetry,
     recheckIntervalMs: config.recheckIntervalMs,
     queryCacheTtlMs: config.queryCacheTtlMs,
-  })(app, options);
+  });
+  gate(app, options);
 
   // A handler that throws is logged by Probot; a promise nobody awaited must not take the process down either.
   process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled promise rejection'));
-  const shutdown = (signal: string) => {
-    log.info(`${signal}: closing the store and exiting`);
-    void store.close().finally(() => process.exit(0));
+  const shutdown = async (signal: string) => {
+    // Kubernetes waits 30 s after SIGTERM by default: finish what is in flight within most of that.
+    log.info(`${signal}: finishing work in flight (at most ${SHUTDOWN_GRACE_MS / 1000} s), then closing the store`);
+    const finished = await gate.drain(SHUTDOWN_GRACE_MS);
+    if (!finished) log.warn('work still in flight at shutdown; its targets are evaluated again by their re-checks');
+    await store.close().catch((error: unknown) => log.warn({ err: error }, 'closing the store failed'));
+    process.exit(0);
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
   log.info(
     { store: config.redisUrl ? 'redis' : 'memory', recheckIntervalMs: config.recheckIntervalMs, queryCacheTtlMs: config.queryCacheTtlMs },
     'slo-gate ready',

@@ -1,5 +1,5 @@
 import type { BypassCandidate, PermissionLevel } from '../gate/types.js';
-import type { LabelApplication, PullRequestGitHub } from '../github/pull-request.js';
+import type { LabelApplication, PullRequestGitHub } from './pull-request.js';
 import type { Policy } from '../policy/schema.js';
 
 export interface LabelEvent {

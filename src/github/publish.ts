@@ -1,11 +1,12 @@
 import type { Logger } from 'probot';
 import { stateOf, type Report } from '../gate/report.js';
-import type { PullRequestGitHub } from '../github/pull-request.js';
 import type { Policy } from '../policy/schema.js';
 import { renderComment } from '../render/comment.js';
 import { describeReport } from '../render/describe.js';
 import type { Store } from '../state/store.js';
 import type { Telemetry } from '../telemetry.js';
+import type { CommitStatus, CommitStatuses } from './commit-status.js';
+import type { PullRequestGitHub } from './pull-request.js';
 
 export const DEFAULT_CONTEXT = 'slo-gate';
 const MEMO_TTL_MS = 30 * 86_400_000;
@@ -26,27 +27,31 @@ export interface Publication {
   repo: string;
   number: number;
   sha: string;
+  /** The context to write under: the policy's, or the last one this repository's policy named. */
+  context: string;
   policy: Policy | undefined;
   recheckEveryMs: number | undefined;
+  /** Compare with what GitHub shows rather than with our own memo (re-checks: someone else may have written). */
+  compareWithGitHub: boolean;
   /** False once a newer head of the pull request has arrived: then nothing more is written. */
-  stillCurrent?: () => Promise<boolean>;
+  stillCurrent: () => Promise<boolean>;
 }
 
-interface Sink {
-  github: PullRequestGitHub;
+export interface StatusSink {
+  statuses: CommitStatuses;
   store: Store;
   telemetry: Telemetry;
   log: Logger;
 }
 
-/** A status we wrote, remembered so the same one is not written twice. */
-export interface StatusMemo {
-  context: string;
-  state: string;
-  description: string;
+export interface Sink extends StatusSink {
+  github: PullRequestGitHub;
 }
 
-export const statusMemoKey = (repo: string, sha: string) => `status:${repo}@${sha}`;
+/** A status we wrote, remembered so the same one is not written twice. */
+export type StatusMemo = Pick<CommitStatus, 'context' | 'state' | 'description'>;
+
+export const statusMemoKey = (repo: string, sha: string, context: string) => `status:${repo}@${sha}:${context}`;
 const commentMemoKey = (repo: string, number: number) => `comment:${repo}#${number}`;
 
 /**
@@ -54,26 +59,49 @@ const commentMemoKey = (repo: string, number: number) => `comment:${repo}#${numb
  * GitHub already shows exactly that (same state and description on this SHA, same comment text).
  */
 export async function publish(sink: Sink, report: Report, publication: Publication): Promise<void> {
-  const { repo, sha, policy } = publication;
-  const current = publication.stillCurrent ?? (async () => true);
-  if (!(await current())) return;
-  await writeStatus(sink, repo, sha, { context: policy?.context ?? DEFAULT_CONTEXT, state: stateOf(report), description: describeReport(report) });
+  const { repo, sha, policy, context, stillCurrent } = publication;
+  if (!(await stillCurrent())) return;
+  await writeStatus(sink, repo, sha, { context, state: stateOf(report), description: describeReport(report) }, publication);
   if (policy?.comment === 'never' && report.kind === 'verdict') return;
-  if (!(await current())) return; // the status stays on its own head; the shared comment is the newer head's
+  if (!(await stillCurrent())) return; // the status stays on its own head; the shared comment is the newer head's
   const body = renderComment(report, { sha, bypass: policy?.bypass, recheckEveryMs: publication.recheckEveryMs });
   await writeComment(sink, publication, body, wantsNewComment(report, policy?.comment));
 }
 
-export async function writeStatus({ github, store, telemetry }: Sink, repo: string, sha: string, status: StatusMemo): Promise<void> {
-  const key = statusMemoKey(repo, sha);
+/**
+ * Writes a commit status unless it is already there. "Already there" is our memo of what we wrote,
+ * or, with `compareWithGitHub`, what GitHub shows now: a re-check re-asserts the gate's answer even
+ * when someone else wrote a status under the same context since.
+ */
+export async function writeStatus(
+  { statuses, store, telemetry }: StatusSink,
+  repo: string,
+  sha: string,
+  status: StatusMemo,
+  { compareWithGitHub = false }: { compareWithGitHub?: boolean } = {},
+): Promise<void> {
+  const key = statusMemoKey(repo, sha, status.context);
   const text = JSON.stringify(status);
-  if ((await store.get(key)) === text) {
+  const same = compareWithGitHub ? await shownOnGitHub(statuses, sha, status) : (await store.get(key)) === text;
+  if (same) {
     telemetry.skippedWrite('status');
+    if (compareWithGitHub) await store.set(key, text, MEMO_TTL_MS);
     return;
   }
-  await github.setStatus(sha, status as Parameters<PullRequestGitHub['setStatus']>[1]);
+  await statuses.set(sha, status);
   telemetry.wroteToGitHub('status');
   await store.set(key, text, MEMO_TTL_MS);
+}
+
+async function shownOnGitHub(statuses: CommitStatuses, sha: string, status: StatusMemo): Promise<boolean> {
+  const shown = await statuses.read(sha, status.context);
+  return shown?.state === status.state && shown.description === status.description;
+}
+
+/** The status we last wrote under `context` on this SHA, if we remember one. */
+export async function lastStatus(store: Store, repo: string, sha: string, context: string): Promise<StatusMemo | undefined> {
+  const memo = await store.get(statusMemoKey(repo, sha, context));
+  return memo ? (JSON.parse(memo) as StatusMemo) : undefined;
 }
 
 async function writeComment({ github, store, telemetry }: Sink, { repo, number }: Publication, body: string, create: boolean): Promise<void> {

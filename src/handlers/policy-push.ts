@@ -1,6 +1,6 @@
 import type { Context } from 'probot';
 import { POLICY_PATH } from '../policy/parse-policy.js';
-import { recheckJobId } from './gate-pull-request.js';
+import { pullRequestRecheck } from '../targets/pull-request-target.js';
 import { installationOf } from './pull-request.js';
 import type { GateServices } from './services.js';
 
@@ -22,8 +22,7 @@ export function onPolicyPush(services: GateServices) {
     log.info({ repo: payload.repository.full_name, pullRequests: open.length }, 'policy changed: re-evaluating open pull requests');
     await Promise.all(
       open.map((pr, index) => {
-        const target = { owner, repo, number: pr.number };
-        return services.store.jobs.schedule({ id: recheckJobId(target), kind: 'recheck', data: { installationId, ...target } }, index * SPREAD_MS);
+        return services.store.jobs.schedule(pullRequestRecheck({ installationId, owner, repo, number: pr.number }), index * SPREAD_MS);
       }),
     );
   };

@@ -1,6 +1,8 @@
 import type { Context } from 'probot';
 import type { Octokit } from '../github/pull-request.js';
-import { gatePullRequest } from './gate-pull-request.js';
+import { durably } from '../targets/durable.js';
+import { runGate } from '../targets/gate-target.js';
+import { pullRequestRecheck, pullRequestTarget } from '../targets/pull-request-target.js';
 import type { GateServices } from './services.js';
 
 export const PULL_REQUEST_EVENTS = [
@@ -21,26 +23,27 @@ export function onPullRequest(services: GateServices) {
     const pr = payload.pull_request;
     const installationId = installationOf(payload);
     if (pr.state !== 'open' || installationId === undefined) return;
-    await gatePullRequest(
-      services,
-      await eventOctokit(services, context, installationId),
-      {
-        installationId,
-        ...context.repo({ number: pr.number }),
+    const ref = { installationId, ...context.repo({ number: pr.number }) };
+    await durably(services, pullRequestRecheck(ref), async () => {
+      const request = {
+        ...ref,
         sha: pr.head.sha,
         state: pr.state,
         updatedAt: pr.updated_at,
         labels: pr.labels.map((l) => l.name),
         labeledNow: payload.action === 'labeled' && payload.label ? { label: payload.label.name, actor: payload.sender.login, at: pr.updated_at } : undefined,
-      },
-      context.log,
-    );
+        trigger: 'event' as const,
+      };
+      const octokit = await eventOctokit(services, context, installationId);
+      await runGate(services, pullRequestTarget(services, octokit, request, context.log), context.log);
+    });
   };
 }
 
 /** The installation a webhook came through; every App delivery has one. */
 export function installationOf(payload: object): number | undefined {
-  return (payload as { installation?: { id?: number } }).installation?.id;
+  const id = (payload as { installation?: { id?: unknown } }).installation?.id;
+  return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : undefined;
 }
 
 /**

@@ -9,6 +9,10 @@ export interface GateServices {
   store: Store;
   telemetry: Telemetry;
   recheckIntervalMs: number;
+  /** First wait before failed work is tried again (doubled per failure in a row, capped); 30 s outside tests. */
+  retryBaseMs: number;
+  /** An evaluation that takes longer ends in an `error` status naming the deadline. */
+  evaluationDeadlineMs: number;
   /** 0..1, for re-check jitter; Math.random outside tests. */
   random: () => number;
   /**
@@ -17,4 +21,6 @@ export interface GateServices {
    * Octokit has none, so every installation's writes would share one queue of 1 write/s.
    */
   auth: (installationId: number) => Promise<Octokit>;
+  /** This app's own bot login (`<slug>[bot]`), so only our own summary comment is ever edited. */
+  botLogin: () => Promise<string>;
 }

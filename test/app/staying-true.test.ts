@@ -47,7 +47,7 @@ describe('re-evaluation', () => {
     expect(gh.recorded.created[0]).toContain('slo-gate looks again every 1 min until this passes');
 
     service.set(HEALTHY);
-    gh.pull().policy(POLICY).status().updateComment(1);
+    gh.pull().policy(POLICY).shown([gh.recorded.statuses[0]!]).status().updateComment(1);
     await vi.waitFor(() => expect(gh.recorded.statuses.map((s) => s.state)).toEqual(['failure', 'success']), { timeout: 2000 });
     await vi.waitFor(() => expect(gh.recorded.updated).toHaveLength(1));
     expect(gh.recorded.updated[0]!.body).toContain('the error budget is healthy');
@@ -58,7 +58,8 @@ describe('re-evaluation', () => {
     const gh = gitHub().token().policy(POLICY).status().comments().createComment();
     const { receive } = await app(fakeMetrics(FAST_BURN), { recheckIntervalMs: 30 });
     await receive('pull_request', pullRequestPayload('synchronize'));
-    gh.pull().policy(POLICY).pull().policy(POLICY);
+    const shown = [gh.recorded.statuses[0]!];
+    gh.pull().policy(POLICY).shown(shown).pull().policy(POLICY).shown(shown);
     await vi.waitFor(() => expect(gh.scope.pendingMocks()).toEqual([]), { timeout: 2000 });
     expect(gh.recorded.statuses).toHaveLength(1);
     expect(gh.recorded.updated).toEqual([]);
@@ -84,7 +85,7 @@ describe('re-evaluation', () => {
         p.commits[0].modified = ['.github/slo-gate.yml'];
       },
     );
-    gh.pull().policy(POLICY).status().comments();
+    gh.pull().policy(POLICY).shown().status().comments();
     await receive('push', push);
     await vi.waitFor(() => expect(gh.recorded.statuses.map((s) => s.state)).toEqual(['success']), { timeout: 2000 });
   });
@@ -135,7 +136,7 @@ describe('the /slo-gate recheck command', () => {
     );
 
   it('evaluates now when someone with triage permission asks', async () => {
-    const gh = gitHub().token().permission('alice', 'triage').pull().policy(POLICY).status().comments();
+    const gh = gitHub().token().permission('alice', 'triage').pull().policy(POLICY).shown().status().comments();
     const { receive } = await app(fakeMetrics(HEALTHY));
     await receive('issue_comment', command('alice'));
     expect(gh.recorded.statuses.map((s) => s.state)).toEqual(['success']);
@@ -281,8 +282,10 @@ describe('GitHub failing', () => {
       .reply(403, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }, { 'retry-after': '1' });
     const { receive } = await app(fakeMetrics(HEALTHY), { recheckIntervalMs: 30 });
     await expect(receive('pull_request', pullRequestPayload('opened'))).rejects.toThrow(/secondary rate limit/);
-    gh.pull().policy(POLICY).status().comments();
-    await vi.waitFor(() => expect(gh.recorded.statuses).toEqual([expect.objectContaining({ state: 'success' })]), { timeout: 2000 });
+    gh.pull().policy(POLICY).shown().status().comments();
+    // Every request of the re-check, the comment lookup after the status included, before asserting.
+    await vi.waitFor(() => expect(gh.scope.pendingMocks()).toEqual([]), { timeout: 5000 });
+    expect(gh.recorded.statuses).toEqual([expect.objectContaining({ state: 'success' })]);
   });
 
   it('writes the status with a later re-check when GitHub keeps failing past the retries', async () => {
@@ -290,7 +293,9 @@ describe('GitHub failing', () => {
     gh.scope.post(`/repos/Codertocat/Hello-World/statuses/${HEAD_SHA}`).reply(500, { message: 'boom' });
     const { receive } = await app(fakeMetrics(HEALTHY), { recheckIntervalMs: 30 });
     await expect(receive('pull_request', pullRequestPayload('opened'))).rejects.toThrow(/boom/);
-    gh.pull().policy(POLICY).status().comments();
-    await vi.waitFor(() => expect(gh.recorded.statuses).toEqual([expect.objectContaining({ state: 'success' })]), { timeout: 2000 });
+    gh.pull().policy(POLICY).shown().status().comments();
+    // Every request of the re-check, the comment lookup after the status included, before asserting.
+    await vi.waitFor(() => expect(gh.scope.pendingMocks()).toEqual([]), { timeout: 5000 });
+    expect(gh.recorded.statuses).toEqual([expect.objectContaining({ state: 'success' })]);
   });
 });

@@ -36,7 +36,7 @@ export async function createTestProbot(metrics: MetricsSource, options: TestProb
     logLevel: 'fatal',
   });
   const { baseUrl: _baseUrl, addHandler, retries: _retries, ...deps } = options;
-  const app = createApp({ store: createMemoryStore(), random: () => 0.5, ...deps, metrics });
+  const app = createApp({ store: createMemoryStore(), random: () => 0.5, retryBaseMs: 20, ...deps, metrics });
   await probot.load(app, { cwd: process.cwd(), addHandler: addHandler ?? (() => {}) });
   return probot;
 }

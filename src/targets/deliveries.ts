@@ -1,0 +1,67 @@
+import type { Logger } from 'probot';
+import type { Store } from '../state/store.js';
+
+/** GitHub redelivers a webhook at most days later; remember processed delivery ids that long. */
+const DELIVERED_TTL_MS = 3 * 86_400_000;
+/**
+ * A delivery being processed is claimed for this long only: if its replica dies mid-way, the claim
+ * lapses and a manual redelivery is processed (the target's safety-net re-check runs sooner anyway).
+ */
+const IN_PROGRESS_TTL_MS = 10 * 60_000;
+
+/**
+ * A webhook GitHub delivers twice (same `X-GitHub-Delivery`) is processed once. A delivery is
+ * remembered as processed only once its handler finished; one whose handler failed, or whose
+ * replica died, can be redelivered and is processed then.
+ */
+export function oncePerDelivery(store: Store) {
+  return <C extends { id: string; log: Logger }>(handler: (context: C) => Promise<void>) =>
+    async (context: C): Promise<void> => {
+      if ((await store.get(`delivered:${context.id}`)) !== undefined || !(await store.claimOnce(`delivery:${context.id}`, IN_PROGRESS_TTL_MS))) {
+        context.log.info({ delivery: context.id }, 'duplicate delivery ignored');
+        return;
+      }
+      try {
+        await handler(context);
+      } catch (error) {
+        await store.release(`delivery:${context.id}`).catch((releaseError: unknown) => {
+          context.log.warn({ err: releaseError, delivery: context.id }, 'could not release a failed delivery; a redelivery is processed once its claim lapses');
+        });
+        throw error;
+      }
+      await store.set(`delivered:${context.id}`, '1', DELIVERED_TTL_MS);
+    };
+}
+
+/**
+ * Work in flight in this process (webhook handlers and jobs), so SIGTERM can let it finish: the
+ * store still holds a re-check for anything cut off, but finishing is faster and quieter.
+ */
+export function inFlightWork() {
+  const running = new Set<Promise<unknown>>();
+  return {
+    track<A extends unknown[]>(work: (...args: A) => Promise<void>) {
+      return (...args: A): Promise<void> => {
+        const promise = work(...args);
+        running.add(promise);
+        const forget = () => running.delete(promise);
+        promise.then(forget, forget);
+        return promise;
+      };
+    },
+    /** Resolves true once everything in flight has finished, or false after `graceMs`. */
+    async drain(graceMs: number): Promise<boolean> {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)));
+      const finished = Promise.allSettled([...running]).then(() => true as const);
+      try {
+        return await Promise.race([finished, timedOut]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    get size() {
+      return running.size;
+    },
+  };
+}

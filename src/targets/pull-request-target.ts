@@ -1,0 +1,114 @@
+import type { Logger } from 'probot';
+import { stateOf } from '../gate/report.js';
+import { bypassCandidates, type LabelEvent } from '../github/bypass-candidates.js';
+import { commitStatuses } from '../github/commit-status.js';
+import { loadPolicy } from '../github/policy-source.js';
+import { DEFAULT_CONTEXT, lastStatus, publish, writeStatus, type Sink } from '../github/publish.js';
+import { pullRequestGitHub, type Octokit, type PullRequestGitHub, type PullRequestHead } from '../github/pull-request.js';
+import type { GateServices } from '../handlers/services.js';
+import type { Policy } from '../policy/schema.js';
+import type { Store } from '../state/store.js';
+import type { GateTarget } from './gate-target.js';
+
+export interface PullRequestRef {
+  installationId: number;
+  owner: string;
+  repo: string;
+  number: number;
+}
+
+/** A pull request head to gate, from a webhook payload or from the API (re-checks, commands). */
+export interface PullRequestRequest extends PullRequestRef, PullRequestHead {
+  /** The label the triggering `labeled` event applied, and by whom. */
+  labeledNow?: LabelEvent;
+  /** `event`: the head and labels come from a webhook payload, which may be late; `recheck`: from the API just now. */
+  trigger: 'event' | 'recheck';
+}
+
+const CONTEXT_TTL_MS = 90 * 86_400_000;
+
+export const recheckJobId = (t: { owner: string; repo: string; number: number }) => `recheck:${t.owner}/${t.repo}#${t.number}`;
+
+/** The durable job that gates this pull request again from its current state on GitHub. */
+export function pullRequestRecheck({ installationId, owner, repo, number }: PullRequestRef) {
+  return { id: recheckJobId({ owner, repo, number }), kind: 'recheck', data: { installationId, owner, repo, number } };
+}
+
+/**
+ * The pull-request door: the head commit gets the policy's commit status and the pull request one
+ * summary comment. While the answer is not `success` it is looked at again every re-check interval.
+ */
+export function pullRequestTarget(services: GateServices, octokit: Octokit, request: PullRequestRequest, log: Logger): GateTarget {
+  const { owner, repo, number, sha } = request;
+  const slug = `${owner}/${repo}`;
+  const github = pullRequestGitHub(octokit, { owner, repo, number }, services.botLogin);
+  const sink: Sink = { github, statuses: commitStatuses(octokit, { owner, repo }), store: services.store, telemetry: services.telemetry, log };
+  return {
+    key: `pr:${slug}#${number}`,
+    version: { sha, at: request.updatedAt },
+    where: { repo: slug, pr: number, sha },
+    recheck: pullRequestRecheck(request),
+
+    async prepare() {
+      const loaded = await loadPolicy(octokit, { owner, repo });
+      if (loaded.kind === 'none') return { kind: 'not-gated', why: 'no .github/slo-gate.yml' };
+      if (loaded.kind === 'invalid') return { kind: 'invalid', problems: loaded.problems };
+      const { policy } = loaded;
+      await services.store.set(contextKey(slug), policy.context, CONTEXT_TTL_MS);
+      const { labels, labeledNow } = await confirmedLabels(policy, request, github);
+      return { kind: 'ready', policy, candidates: await bypassCandidates(policy, labels, labeledNow, github) };
+    },
+
+    async publish(report, prepared, stillCurrent) {
+      const policy = prepared?.kind === 'ready' ? prepared.policy : undefined;
+      const context = policy?.context ?? (await lastContext(services.store, slug));
+      await publish(sink, report, {
+        repo: slug,
+        number,
+        sha,
+        context,
+        policy,
+        recheckEveryMs: services.recheckIntervalMs,
+        compareWithGitHub: request.trigger === 'recheck',
+        stillCurrent,
+      });
+    },
+
+    async release() {
+      // The policy was removed: a status we left on this head must not keep blocking it forever.
+      const context = await lastContext(services.store, slug);
+      const memo = await lastStatus(services.store, slug, sha, context);
+      if (!memo || memo.state === 'success') return;
+      await writeStatus(sink, slug, sha, { context, state: 'success', description: 'Not gated: the repository has no .github/slo-gate.yml any more' });
+    },
+
+    nextCheckMs(report) {
+      // Re-reading an unusable policy cannot fix it; a push that changes the policy re-evaluates.
+      if (stateOf(report) === 'success' || report.kind === 'invalid-policy') return undefined;
+      return services.recheckIntervalMs;
+    },
+  };
+}
+
+const contextKey = (slug: string) => `context:${slug}`;
+
+/** The context this repository's policy named last: failures must land where the required check looks. */
+async function lastContext(store: Store, slug: string): Promise<string> {
+  return (await store.get(contextKey(slug))) ?? DEFAULT_CONTEXT;
+}
+
+/**
+ * The labels a bypass may rest on. A webhook's labels can be stale (a `labeled` event delivered
+ * after the `unlabeled` that undid it), so before a bypass label counts, the pull request is read
+ * from the API and only the labels on it now are kept. No read when no bypass label is involved.
+ */
+async function confirmedLabels(
+  policy: Policy,
+  request: PullRequestRequest,
+  github: PullRequestGitHub,
+): Promise<{ labels: readonly string[]; labeledNow: LabelEvent | undefined }> {
+  const { labels, labeledNow, trigger } = request;
+  if (trigger === 'recheck' || !policy.bypass.labels.some((label) => labels.includes(label))) return { labels, labeledNow };
+  const current = await github.fetchHead();
+  return { labels: current.labels, labeledNow: labeledNow && current.labels.includes(labeledNow.label) ? labeledNow : undefined };
+}
