@@ -72,3 +72,28 @@ export class LockTimeoutError extends Error {
     super(message);
   }
 }
+
+/** One evaluation ran past its deadline; the queries it still waited for are not sent. */
+export class EvaluationDeadlineError extends Error {
+  override name = 'EvaluationDeadlineError';
+  constructor(
+    readonly deadlineMs: number,
+    readonly outstanding: number,
+    readonly queries: number,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `evaluation did not finish within ${formatSpan(deadlineMs)} (${count(outstanding)} of ${count(queries)} queries outstanding); ` +
+        'the policy may need fewer SLOs/windows or the metrics server is slow',
+      options,
+    );
+  }
+}
+
+function formatSpan(ms: number): string {
+  return ms >= 1000 && ms % 1000 === 0 ? `${count(ms / 1000)} s` : `${count(ms)} ms`;
+}
+
+function count(n: number): string {
+  return n.toLocaleString('en-US');
+}

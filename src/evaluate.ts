@@ -4,6 +4,12 @@ import { measure } from './metrics/measure.js';
 import type { MetricsSource } from './metrics/source.js';
 import type { Policy } from './policy/schema.js';
 
+/**
+ * How long one evaluation may take when the caller does not say: a policy can need about 2,000
+ * queries, and an evaluation holds the pull request's lock while it runs.
+ */
+export const EVALUATION_DEADLINE_MS = 60_000;
+
 export interface Evaluation {
   policy: Policy;
   metrics: MetricsSource;
@@ -11,10 +17,16 @@ export interface Evaluation {
   candidates?: readonly BypassCandidate[];
   /** Evaluate as of this moment (the metrics server's now by default). */
   at?: Date;
+  /** How long the evaluation may take, in ms (EVALUATION_DEADLINE_MS by default; Infinity: no limit). */
+  deadlineMs?: number;
 }
 
-/** The one engine: the same for a pull request head, a deployment, or the command line. */
-export async function evaluate({ policy, metrics, candidates = [], at }: Evaluation): Promise<Verdict> {
-  const readings = await measure(policy, metrics, { at });
+/**
+ * The one engine: the same for a pull request head, a deployment, or the command line. Rejects
+ * with EvaluationDeadlineError, naming the deadline and the queries still outstanding, when the
+ * measurements take longer than `deadlineMs`; queries not yet sent by then are never sent.
+ */
+export async function evaluate({ policy, metrics, candidates = [], at, deadlineMs = EVALUATION_DEADLINE_MS }: Evaluation): Promise<Verdict> {
+  const readings = await measure(policy, metrics, { at, deadlineMs });
   return decide(policy, readings, candidates);
 }

@@ -2,22 +2,25 @@ import { QueryError } from '../errors.js';
 import type { Store } from '../state/store.js';
 import { NO_TELEMETRY, type Telemetry } from '../telemetry.js';
 import { parseSampleValue } from './sample-value.js';
-import type { MetricsSource } from './source.js';
+import { EVALUATION_ENDED, type MetricsSource } from './source.js';
 
 /**
  * Shares Prometheus answers between evaluations: within `ttlMs` the same query (at the same
  * evaluation time) is answered from the store, and identical queries in flight are sent once.
- * Failures are not cached, so a recovered server is seen at once.
+ * Failures are not cached, so a recovered server is seen at once. An evaluation that ran out of
+ * time sends nothing new; a shared query it started keeps going for the others that wait for it
+ * (its own deadline still bounds it), unless the cache is off and nothing is shared.
  */
 export function cachedSource(source: MetricsSource, store: Store, ttlMs: number, telemetry: Telemetry = NO_TELEMETRY): MetricsSource {
   return {
-    async queryScalar(query, at) {
+    async queryScalar(query, at, signal) {
+      if (signal?.aborted) throw new QueryError(EVALUATION_ENDED, query);
       let asked = false;
       const key = `query:${at ? at.getTime() : 'now'}:${query}`;
       const ask = async () => {
         asked = true;
         try {
-          const value = await source.queryScalar(query, at);
+          const value = await source.queryScalar(query, at, ttlMs > 0 ? undefined : signal);
           telemetry.queried('ok');
           return String(value); // NaN and ±Infinity survive as text, unlike JSON
         } catch (error) {

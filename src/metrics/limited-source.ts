@@ -1,5 +1,6 @@
 import pLimit from 'p-limit';
-import type { MetricsSource } from './source.js';
+import { QueryError } from '../errors.js';
+import { EVALUATION_ENDED, type MetricsSource } from './source.js';
 
 /**
  * Caps the queries in flight to the metrics server across the whole process. Each evaluation
@@ -8,5 +9,9 @@ import type { MetricsSource } from './source.js';
  */
 export function limitedSource(source: MetricsSource, maxInFlight: number): MetricsSource {
   const limit = pLimit(maxInFlight);
-  return { queryScalar: (query, at) => limit(() => source.queryScalar(query, at)) };
+  return {
+    // A query whose evaluation ran out of time while it waited here is not sent.
+    queryScalar: (query, at, signal) =>
+      limit(() => (signal?.aborted ? Promise.reject(new QueryError(EVALUATION_ENDED, query)) : source.queryScalar(query, at, signal))),
+  };
 }

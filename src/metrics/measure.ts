@@ -1,9 +1,9 @@
 import pLimit from 'p-limit';
-import { QueryError } from '../errors.js';
+import { EvaluationDeadlineError, QueryError } from '../errors.js';
 import type { Readings, WindowReading } from '../gate/types.js';
 import type { Policy } from '../policy/schema.js';
 import { sliQueries, windowsOf, type SliQueries } from './promql.js';
-import type { MetricsSource } from './source.js';
+import { EVALUATION_ENDED, type MetricsSource } from './source.js';
 import { readEvents, readRatio, unanswered, type Answer, type QueryName } from './window-reading.js';
 
 export interface MeasureOptions {
@@ -11,20 +11,37 @@ export interface MeasureOptions {
   at?: Date;
   /** Queries in flight at once against the metrics server. */
   concurrency?: number;
+  /**
+   * How long the whole measurement may take, in ms; no limit when undefined or Infinity. Past it,
+   * measure rejects with EvaluationDeadlineError, sends none of the queries still queued and
+   * abandons those in flight.
+   */
+  deadlineMs?: number;
 }
 
 /**
  * Reads every window every SLO needs. Each distinct query is sent once per evaluation,
  * however many SLOs or rules share it. Never throws for a failed query: it becomes a
  * reading with the reason, and the decision engine decides what missing data means.
+ * Throws EvaluationDeadlineError when the deadline passes first.
  */
 export async function measure(policy: Policy, source: MetricsSource, options: MeasureOptions = {}): Promise<Readings> {
+  const { deadlineMs = Infinity } = options;
+  if (!(deadlineMs > 0)) throw new RangeError(`the evaluation deadline must be a positive number of ms, not ${deadlineMs}`);
   const limit = pLimit(options.concurrency ?? 8);
+  const ended = new AbortController();
   const sent = new Map<string, Promise<number>>();
+  let answered = 0;
   const ask = (query: string) => {
     let answer = sent.get(query);
     if (!answer) {
-      answer = limit(() => source.queryScalar(query, options.at));
+      answer = limit(() =>
+        ended.signal.aborted ? Promise.reject(new QueryError(EVALUATION_ENDED, query)) : source.queryScalar(query, options.at, ended.signal),
+      );
+      void answer.then(
+        () => answered++,
+        () => answered++,
+      );
       sent.set(query, answer);
     }
     return answer;
@@ -35,7 +52,21 @@ export async function measure(policy: Policy, source: MetricsSource, options: Me
     const readings = await Promise.all(windows.map(async (window): Promise<[string, WindowReading]> => [window, await read(sliQueries(slo, window), ask)]));
     return [slo.name, new Map(readings)] as const;
   });
-  return new Map(await Promise.all(perSlo));
+  const work = Promise.all(perSlo);
+  if (deadlineMs === Infinity) return new Map(await work);
+
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      ended.abort();
+      reject(new EvaluationDeadlineError(deadlineMs, sent.size - answered, sent.size));
+    }, deadlineMs);
+  });
+  try {
+    return new Map(await Promise.race([work, expired]));
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function read(queries: SliQueries, ask: (q: string) => Promise<number>): Promise<WindowReading> {
