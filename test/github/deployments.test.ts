@@ -3,14 +3,13 @@ import { ProbotOctokit } from 'probot';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GitHubError } from '../../src/errors.js';
 import { deploymentsGitHub, MAX_REVIEW_COMMENT, parseCallbackUrl } from '../../src/github/deployments.js';
-import type { Octokit } from '../../src/github/pull-request.js';
 
 const API = 'https://api.github.com';
 const REPO = '/repos/Codertocat/Hello-World';
 const SHA = 'ec26c3e57ca3a959ca5aad62de7213c562f8c821';
 
 function adapter() {
-  const octokit = new ProbotOctokit({ auth: { token: 'ghs_test' }, retry: { enabled: false }, throttle: { enabled: false } }) as unknown as Octokit;
+  const octokit = new ProbotOctokit({ auth: { token: 'ghs_test' }, retry: { enabled: false }, throttle: { enabled: false } });
   return deploymentsGitHub(octokit, { owner: 'Codertocat', repo: 'Hello-World' });
 }
 
