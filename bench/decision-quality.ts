@@ -1,57 +1,56 @@
 /**
  * Decision quality: does the gate block the deploys that hurt, and not the ones that don't?
- * Loads one synthetic Prometheus with the services of decision-quality/scenarios.ts, replays each
- * with slo-gate's default policy and two common baselines, and reports when each gate blocked.
+ * Replays each scenario of decision-quality/scenarios.ts, with seeded Poisson noise over many
+ * seeds and at several traffic levels, through slo-gate's pure engine and the baselines, judges
+ * the targets, and cross-checks the pure replay against a real Prometheus once.
  * `npx tsx bench/decision-quality.ts` prints the section alone.
  */
-import { cpus } from 'node:os';
-import { createPrometheusRangeClient } from '../src/metrics/prometheus-client.js';
-import { startSyntheticPrometheus } from '../test/support/prometheus-harness.js';
+import { aggregate, type Aggregate } from './decision-quality/aggregate.js';
+import { crossCheck } from './decision-quality/cross-check.js';
 import { checkExpectations } from './decision-quality/expectations.js';
 import { renderSection } from './decision-quality/render.js';
-import { remembering, replayScenario, type ScenarioResult } from './decision-quality/replay.js';
-import { SAMPLING, SCENARIOS } from './decision-quality/scenarios.js';
+import { policiesFor, replayRun, seedOf, type Run } from './decision-quality/replay.js';
+import { SCENARIOS, serviceOf } from './decision-quality/scenarios.js';
+import { judgeTargets } from './decision-quality/targets.js';
 import { runWhenMain, type Benchmark } from './section.js';
 
-/** A 30-day range query may take a while on a small machine; the CLI allows 60 s as well. */
-const QUERY_TIMEOUT_MS = 60_000;
+/** The issue asks for at least 20. */
+const SEEDS = 20;
 
 export const decisionQuality: Benchmark = async ({ log }) => {
   const started = performance.now();
-  log(`loading ${SCENARIOS.length} synthetic services (31 days) into a throwaway Prometheus`);
-  const prometheus = await startSyntheticPrometheus(
-    SCENARIOS.map((s) => s.service),
-    SAMPLING,
-  );
-  try {
-    log(`${prometheus.samples} samples at ${prometheus.url}; ${prometheus.timings}`);
-    const source = remembering(createPrometheusRangeClient({ url: prometheus.url, timeoutMs: QUERY_TIMEOUT_MS }));
-    const results: ScenarioResult[] = [];
-    for (const scenario of SCENARIOS) {
-      const replayStarted = performance.now();
-      const result = await replayScenario(scenario, source, prometheus.t0);
-      results.push(result);
-      const gate = result.scores['slo-gate'];
-      log(`${scenario.title}: slo-gate blocked ${gate.blockedDuring + gate.blockedAfter + gate.blockedWithoutIncident} min (${seconds(replayStarted)})`);
+  const aggregates: Aggregate[] = [];
+  for (const scenario of SCENARIOS) {
+    for (const rps of [scenario.rps, ...scenario.alsoAt].sort((a, b) => a - b)) {
+      const policies = policiesFor(scenario, serviceOf(scenario, rps).name);
+      const runs: Run[] = [];
+      for (let run = 0; run < SEEDS; run++) runs.push(replayRun(scenario, rps, seedOf(scenario, rps, run), policies));
+      const result = aggregate(runs);
+      aggregates.push(result);
+      const gate = result.gates['slo-gate'];
+      log(
+        `${scenario.title} at ${rps} req/s: slo-gate blocks after ${String(gate.blocksAfter?.median ?? '—')} min (median), ` +
+          `${gate.falseBlocks.mean.toFixed(1)} false-block min (mean)`,
+      );
+      // Replays are CPU-bound: let the log and any signal through between them.
+      await new Promise((resolve) => setImmediate(resolve));
     }
-    const checks = checkExpectations(results);
-    for (const check of checks.filter((c) => !c.pass)) log(`expectation not met: ${check.claim}: ${check.detail}`);
-    const cpu = cpus();
-    const setup =
-      `Measured on ${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), Node.js ${process.version}; ` +
-      `${prometheus.samples.toLocaleString('en')} samples (every ${SAMPLING.coarseStep} s, then every ${SAMPLING.fineStep} s for the last ` +
-      `${(SAMPLING.until - SAMPLING.fineFrom) / 3600} h) loaded in: ${prometheus.timings}.`;
-    return {
-      title: 'Decision quality: blocking the deploys that hurt',
-      markdown: renderSection(results, checks, { setup, seconds: (performance.now() - started) / 1000, queries: source.sent() }),
-    };
-  } finally {
-    await prometheus.stop();
   }
+  const targets = { 'slo-gate': judgeTargets(aggregates, 'slo-gate'), 'workbook paging': judgeTargets(aggregates, 'workbook paging') };
+  for (const t of targets['slo-gate'].filter((t) => !t.met)) log(`target not met: ${t.scenario.title} at ${t.rps} req/s: ${t.goal}: ${t.measured}`);
+  const cross = await crossCheck(SCENARIOS, log);
+  const checks = checkExpectations(aggregates, cross.result);
+  for (const check of checks.filter((c) => !c.pass)) log(`check failed: ${check.claim}: ${check.detail}`);
+  const example = SCENARIOS[0]!;
+  return {
+    title: 'Decision quality: blocking the deploys that hurt',
+    markdown: renderSection(aggregates, targets, checks, {
+      seeds: SEEDS,
+      policies: policiesFor(example, example.name),
+      crossCheck: cross.text,
+      seconds: (performance.now() - started) / 1000,
+    }),
+  };
 };
-
-function seconds(since: number): string {
-  return `${((performance.now() - since) / 1000).toFixed(1)} s`;
-}
 
 runWhenMain(import.meta.url, decisionQuality);

@@ -1,94 +1,154 @@
 /**
- * Replays one scenario with the three gates on the same Prometheus: slo-gate through its own
- * backtest (`backtest()`, default policy), and the two baselines from one range query each.
+ * Replays one scenario, at one traffic level and one seed, through every gate on the same counts:
+ * slo-gate's own pure engine (`decide()`) with its default policy and with the Workbook paging
+ * preset, and the baselines. The readings are built from synthetic counters exactly as Prometheus
+ * would read them at whole minutes (counts.ts); bench/decision-quality.ts checks that claim
+ * against a real Prometheus. Pure.
  */
 import { stringify } from 'yaml';
-import { backtest } from '../../src/backtest/backtest.js';
-import { measureRange } from '../../src/backtest/measure-range.js';
 import { decide } from '../../src/gate/decide.js';
-import { stepTimes, type RangeSource, type TimeRange } from '../../src/metrics/range-source.js';
+import type { Readings, Verdict, WindowReading } from '../../src/gate/types.js';
+import { windowsOf } from '../../src/metrics/promql.js';
+import { parseDuration } from '../../src/policy/duration.js';
 import { parsePolicyText } from '../../src/policy/parse-policy.js';
 import type { Policy } from '../../src/policy/schema.js';
-import { SINGLE_WINDOW, STATIC_WINDOW, errorRatioQuery, singleWindowGate, staticThresholdGate } from './baseline-gates.js';
-import { BUDGET, OBJECTIVE, STEP_SECONDS, type BenchScenario } from './scenarios.js';
-import { score, stepsOfTimeline, type Score, type Span } from './score.js';
+import { SINGLE_WINDOW, STATIC_WINDOW, FOR_MINUTES, singleWindowGate, staticForGate, staticThresholdGate, type StepVerdict } from './baseline-gates.js';
+import { countsOf, windowCounts, type Counts } from './counts.js';
+import { SAMPLING, STEP_SECONDS, serviceOf, type BenchScenario } from './scenarios.js';
+import { score, type GateSteps, type Score, type Span } from './score.js';
 
-export const GATES = ['slo-gate', 'static threshold', 'single window'] as const;
+export const GATES = ['slo-gate', 'workbook paging', 'static threshold', 'static, for: 5m', 'single window'] as const;
 export type GateName = (typeof GATES)[number];
 
-export interface ScenarioResult {
+/** slo-gate's two policies: its defaults, and the SRE Workbook's paging rules it shipped with first. */
+export type Policies = Record<'slo-gate' | 'workbook paging', Policy>;
+
+/** The Workbook's page-level rules for a 30-day budget (table 5-8), listed as a team would write them. */
+export const WORKBOOK_RULES = [
+  { name: 'fast', long: '1h', short: '5m', factor: 14.4 },
+  { name: 'slow', long: '6h', short: '30m', factor: 6 },
+];
+
+export interface Run {
   scenario: BenchScenario;
-  /** The incident in Unix seconds. */
-  incident: Span | undefined;
+  rps: number;
+  /** Undefined: the noiseless counts, as the harness writes them. */
+  seed: number | undefined;
   scores: Record<GateName, Score>;
-  /** slo-gate's budget left over the replay (fractions), and the steps where it warned (below `warnBelow`). */
+  /** slo-gate's budget left over the replay (fractions), and the steps where it warned. */
   budget: { lowest: number | undefined; highest: number | undefined; warnSteps: number; steps: number };
-  policy: Policy;
 }
 
-/** The default policy (fast 1h/5m > 14.4, slow 6h/30m > 6, block at 0 % budget left) for one job. */
-export function policyFor(job: string): Policy {
-  const events = {
-    errorQuery: `sum(rate(http_requests_total{job="${job}",code="500"}[{{.window}}]))`,
-    totalQuery: `sum(rate(http_requests_total{job="${job}"}[{{.window}}]))`,
+/** A policy with one SLO for the job, as a repository would commit it; `extra` adds top-level keys. */
+export function policyFor(scenario: BenchScenario, job: string, extra: Record<string, unknown> = {}): Policy {
+  const events =
+    scenario.sli === 'latency'
+      ? {
+          errorQuery: `sum(rate(http_request_duration_seconds_count{job="${job}"}[{{.window}}])) - sum(rate(http_request_duration_seconds_bucket{job="${job}",le="0.3"}[{{.window}}]))`,
+          totalQuery: `sum(rate(http_request_duration_seconds_count{job="${job}"}[{{.window}}]))`,
+        }
+      : {
+          errorQuery: `sum(rate(http_requests_total{job="${job}",code="500"}[{{.window}}]))`,
+          totalQuery: `sum(rate(http_requests_total{job="${job}"}[{{.window}}]))`,
+        };
+  return parsePolicyText(stringify({ slos: [{ name: job, objective: scenario.objective, period: '30d', sli: { events } }], ...extra }));
+}
+
+export function policiesFor(scenario: BenchScenario, job: string): Policies {
+  return { 'slo-gate': policyFor(scenario, job), 'workbook paging': policyFor(scenario, job, { burnRate: { rules: WORKBOOK_RULES } }) };
+}
+
+/** The steps of a scenario's replay, in seconds relative to T0. */
+export function replaySteps(scenario: BenchScenario): number[] {
+  const steps: number[] = [];
+  for (let at = scenario.replay.from; at <= scenario.replay.to; at += STEP_SECONDS) steps.push(at);
+  return steps;
+}
+
+/** A seed for each scenario, traffic level and run, the same every time the benchmark runs. */
+export function seedOf(scenario: BenchScenario, rps: number, run: number): number {
+  let hash = 0x811c9dc5;
+  for (const char of `${scenario.name}/${rps}/${run}`) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
+  return hash;
+}
+
+export function replayRun(scenario: BenchScenario, rps: number, seed: number | undefined, policies: Policies): Run {
+  const service = serviceOf(scenario, rps);
+  const counts = countsOf(service, SAMPLING.from, SAMPLING.until, seed);
+  const at = replaySteps(scenario);
+  const incident: Span | undefined = scenario.incident && { ...scenario.incident };
+  const allowed = (100 - scenario.objective) / 100;
+
+  const ours = sloGateSteps(policies['slo-gate'], service.name, counts, at);
+  const workbook = sloGateSteps(policies['workbook paging'], service.name, counts, at);
+  const ratio5m = ratios(counts, at, STATIC_WINDOW);
+  const before = ratios(
+    counts,
+    Array.from({ length: FOR_MINUTES }, (_, i) => at[0]! - (FOR_MINUTES - i) * STEP_SECONDS),
+    STATIC_WINDOW,
+  );
+  const gates: Record<GateName, GateSteps> = {
+    'slo-gate': ours.steps,
+    'workbook paging': workbook.steps,
+    'static threshold': { at, verdicts: staticThresholdGate(ratio5m, allowed) },
+    'static, for: 5m': { at, verdicts: staticForGate(ratio5m, allowed, before) },
+    'single window': { at, verdicts: singleWindowGate(ratios(counts, at, SINGLE_WINDOW), allowed) },
   };
-  return parsePolicyText(stringify({ slos: [{ name: job, objective: OBJECTIVE, period: '30d', sli: { events } }] }));
+  const scores = Object.fromEntries(GATES.map((gate) => [gate, score(gates[gate], incident, STEP_SECONDS)])) as Record<GateName, Score>;
+  return { scenario, rps, seed, scores, budget: ours.budget };
 }
 
-export async function replayScenario(scenario: BenchScenario, source: RangeSource, t0: number): Promise<ScenarioResult> {
-  const range: TimeRange = { start: new Date((t0 + scenario.replay.from) * 1000), end: new Date((t0 + scenario.replay.to) * 1000), stepSeconds: STEP_SECONDS };
-  const at = stepTimes(range);
-  const job = scenario.service.name;
-  const policy = policyFor(job);
-  const incident = scenario.incident && { start: t0 + scenario.incident.start, end: t0 + scenario.incident.end };
-
-  const [timeline, measured, ratio5m, ratio1h] = await Promise.all([
-    backtest({ policy, source, range }),
-    // The same readings again (the source answers them from memory), for the budget warnings the timeline leaves out.
-    measureRange(policy, source, range),
-    source.queryRange(errorRatioQuery(job, STATIC_WINDOW), range),
-    source.queryRange(errorRatioQuery(job, SINGLE_WINDOW), range),
-  ]);
-
-  const budgetsLeft: number[] = [];
-  let warnSteps = 0;
-  for (const [, readings] of measured) {
-    const verdict = decide(policy, readings);
-    if (verdict.assessment.lowestBudgetLeft !== undefined) budgetsLeft.push(verdict.assessment.lowestBudgetLeft);
-    if (verdict.assessment.reasons.some((r) => r.kind === 'budget-low')) warnSteps++;
-  }
-
+/** slo-gate's verdict at every step, what blocked (rule names, `budget`), and the budget left. */
+export function sloGateSteps(
+  policy: Policy,
+  job: string,
+  counts: Counts,
+  at: readonly number[],
+): { steps: GateSteps; budget: Run['budget']; verdicts: Verdict[] } {
+  const slo = policy.slos[0]!;
+  const windows = windowsOf(slo, policy.burnRate.rules).map((window) => [window, seconds(window)] as const);
+  const verdicts = at.map((t) => {
+    const readings: Readings = new Map([[job, new Map(windows.map(([window, length]) => [window, readingOf(windowCounts(counts, t, length))]))]]);
+    return decide(policy, readings);
+  });
+  const budgets = verdicts.flatMap((v) => (v.assessment.lowestBudgetLeft === undefined ? [] : [v.assessment.lowestBudgetLeft]));
   return {
-    scenario,
-    incident,
-    policy,
-    scores: {
-      'slo-gate': score(stepsOfTimeline(timeline, at, STEP_SECONDS), incident, STEP_SECONDS),
-      'static threshold': score({ at, verdicts: staticThresholdGate(at, ratio5m, BUDGET) }, incident, STEP_SECONDS),
-      'single window': score({ at, verdicts: singleWindowGate(at, ratio1h, BUDGET) }, incident, STEP_SECONDS),
-    },
+    steps: { at, verdicts: verdicts.map(stepVerdictOf), reasons: verdicts.map(reasonLabels) },
     budget: {
-      lowest: budgetsLeft.length > 0 ? Math.min(...budgetsLeft) : undefined,
-      highest: budgetsLeft.length > 0 ? Math.max(...budgetsLeft) : undefined,
-      warnSteps,
+      lowest: budgets.length > 0 ? Math.min(...budgets) : undefined,
+      highest: budgets.length > 0 ? Math.max(...budgets) : undefined,
+      warnSteps: verdicts.filter((v) => v.assessment.reasons.some((r) => r.kind === 'budget-low')).length,
       steps: at.length,
     },
+    verdicts,
   };
 }
 
-/** Answers a repeated range query from memory, so two replays of one policy cost one set of queries. */
-export function remembering(source: RangeSource): RangeSource & { sent: () => number } {
-  const answers = new Map<string, Promise<Map<number, number>>>();
-  return {
-    queryRange(query, range) {
-      const key = JSON.stringify([query, range.start.getTime(), range.end.getTime(), range.stepSeconds]);
-      let answer = answers.get(key);
-      if (!answer) {
-        answer = source.queryRange(query, range);
-        answers.set(key, answer);
-      }
-      return answer;
-    },
-    sent: () => answers.size,
-  };
+/** What an events SLI reads over a window: the ratio (NaN with no traffic) and the failed requests. */
+export function readingOf({ failed, total }: { failed: number; total: number }): WindowReading {
+  return { ok: true, ratio: total === 0 ? NaN : failed / total, failed };
+}
+
+export function stepVerdictOf(verdict: Verdict): StepVerdict {
+  return verdict.state === 'failure' ? 'blocked' : verdict.state === 'error' ? 'no data' : 'open';
+}
+
+/** What blocked at a step: rule names, or `budget` for a spent budget. */
+export function reasonLabels(verdict: Verdict): string[] {
+  if (verdict.state !== 'failure') return [];
+  return verdict.assessment.reasons.flatMap((r) => (r.kind === 'burn' ? [r.rule] : r.kind === 'budget-exhausted' ? ['budget'] : []));
+}
+
+function ratios(counts: Counts, at: readonly number[], window: string): number[] {
+  const length = seconds(window);
+  return at.map((t) => {
+    const { failed, total } = windowCounts(counts, t, length);
+    return total === 0 ? NaN : failed / total;
+  });
+}
+
+function seconds(window: string): number {
+  const ms = parseDuration(window);
+  if (ms === undefined) throw new Error(`not a duration: ${window}`);
+  return ms / 1000;
 }

@@ -16,21 +16,29 @@ export interface Score {
   /** Minutes from the incident's start to the first blocked step at or after it; undefined: never. */
   blocksAfter: number | undefined;
   /**
-   * Minutes from the incident's end to the step after the window's last blocked step (negative:
-   * it had reopened before the end); `still blocked` at the window's end; `never blocked` at or
-   * after the incident's start.
+   * Minutes from the incident's end to the first open step after the gate's last block during it
+   * (or, if it first blocked after the end, after that block); negative: it had reopened before
+   * the end. A later block (noise) does not move it: those minutes are in `blockedAfter`.
+   * `still blocked` at the window's end; `never blocked` at or after the incident's start.
    */
   reopens: number | 'still blocked' | 'never blocked';
   /** Blocked minutes in [start, end), in [end, window end], and before the start (or anywhere, with no incident). */
   blockedDuring: number;
   blockedAfter: number;
   blockedWithoutIncident: number;
+  /**
+   * Open minutes during the incident after the gate first blocked it, so that twelve short
+   * blocks do not read as "caught"; undefined when it never blocked during the incident.
+   */
+  openAfterFirstBlock: number | undefined;
+  /** Minutes from the first block to the incident's end (what `openAfterFirstBlock` is a share of). */
+  afterFirstBlock: number | undefined;
   /** Separate runs of blocked steps. */
   blocks: number;
   noDataSteps: number;
   /** Blocked minutes per reason, in order of first appearance. */
   reasonMinutes: Array<[reason: string, minutes: number]>;
-  /** What blocked at the last blocked step. */
+  /** What blocked at the step before the gate reopened (with no incident: the last blocked step). */
   lastReasons: readonly string[];
 }
 
@@ -46,16 +54,25 @@ export function score(steps: GateSteps, incident: Span | undefined, stepSeconds:
   const count = (test: (at: number) => boolean) => minutes(blockedAt.filter(test).length);
   const reasonMinutes = new Map<string, number>();
   steps.reasons?.forEach((labels) => labels.forEach((label) => reasonMinutes.set(label, (reasonMinutes.get(label) ?? 0) + minutes(1))));
-  const lastIndex = steps.verdicts.lastIndexOf('blocked');
+  let lastIndex = steps.verdicts.lastIndexOf('blocked');
 
   let blocksAfter: number | undefined;
   let reopens: Score['reopens'] = 'never blocked';
+  let openAfterFirstBlock: number | undefined;
+  let afterFirstBlock: number | undefined;
   if (incident) {
     const first = blockedAt.find((at) => at >= incident.start);
     blocksAfter = first === undefined ? undefined : (first - incident.start) / 60;
-    const last = blockedAt.at(-1);
-    if (first !== undefined && last !== undefined) {
-      reopens = lastIndex === steps.at.length - 1 ? 'still blocked' : (last + stepSeconds - incident.end) / 60;
+    if (first !== undefined && first < incident.end) {
+      openAfterFirstBlock = minutes(steps.at.filter((at, i) => at > first && at < incident.end && steps.verdicts[i] !== 'blocked').length);
+      afterFirstBlock = (incident.end - first) / 60;
+    }
+    const during = steps.at.findLastIndex((at, i) => at >= incident.start && at < incident.end && steps.verdicts[i] === 'blocked');
+    const held = during >= 0 ? during : steps.at.findIndex((at, i) => at >= incident.start && steps.verdicts[i] === 'blocked');
+    if (held >= 0) {
+      const open = steps.verdicts.findIndex((v, i) => i > held && v !== 'blocked');
+      reopens = open < 0 ? 'still blocked' : (steps.at[open]! - incident.end) / 60;
+      lastIndex = open < 0 ? steps.at.length - 1 : open - 1;
     }
   }
   return {
@@ -64,6 +81,8 @@ export function score(steps: GateSteps, incident: Span | undefined, stepSeconds:
     blockedDuring: incident ? count((at) => at >= incident.start && at < incident.end) : 0,
     blockedAfter: incident ? count((at) => at >= incident.end) : 0,
     blockedWithoutIncident: incident ? count((at) => at < incident.start) : count(() => true),
+    openAfterFirstBlock,
+    afterFirstBlock,
     blocks: steps.verdicts.filter((v, i) => v === 'blocked' && steps.verdicts[i - 1] !== 'blocked').length,
     noDataSteps: steps.verdicts.filter((v) => v === 'no data').length,
     reasonMinutes: [...reasonMinutes],

@@ -2,9 +2,11 @@ import type { BurnRule, Permission, Policy, Slo } from '../policy/schema.js';
 
 /**
  * What one window of one SLO measured. `ratio` is the error ratio (errors / total, 0..1);
- * NaN means there was no traffic in the window. A failed read carries the reason.
+ * NaN means there was no traffic in the window. `failed` is how many requests failed in the
+ * window, when the SLI counts them (an events SLI); a raw ratio has no count. A failed read
+ * carries the reason.
  */
-export type WindowReading = { ok: true; ratio: number } | { ok: false; reason: string };
+export type WindowReading = { ok: true; ratio: number; failed?: number } | { ok: false; reason: string };
 
 /** Readings keyed by SLO name, then by window (`5m`, `1h`, `30d`). */
 export type Readings = ReadonlyMap<string, ReadonlyMap<string, WindowReading>>;
