@@ -73,6 +73,32 @@ export class LockTimeoutError extends Error {
   }
 }
 
+/** A GitHub API request did not finish (headers and whole body) within the time allowed. */
+export class GitHubTimeoutError extends Error {
+  override name = 'GitHubTimeoutError';
+  constructor(
+    readonly request: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`GitHub did not answer ${request} within ${timeoutMs} ms`);
+  }
+}
+
+/**
+ * The shared store (Redis) could not be reached, or did not answer in time: nothing could be read,
+ * claimed, locked or scheduled. Callers fail closed (an `error` status) and try again once it is back.
+ */
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
+  constructor(
+    readonly operation: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`slo-gate cannot reach its shared state (Redis) to ${operation}: ${reason}. Check that Redis is up and reachable from this replica`, options);
+  }
+}
+
 /** One evaluation ran past its deadline; the queries it still waited for are not sent. */
 export class EvaluationDeadlineError extends Error {
   override name = 'EvaluationDeadlineError';
