@@ -1,35 +1,41 @@
+import { ByteLru, sizeOf } from './byte-lru.js';
 import { JOB_ATTEMPTS, JOB_BACKOFF_MS, type Job, type JobHandler, type JobQueue, type Store } from './store.js';
 
-/** Entries kept at most, so a long-running replica's memory stays bounded. */
-const MAX_ENTRIES = 50_000;
+/** Bytes the in-memory store keeps at most (an estimate from its keys and values), so a long-running replica's memory stays bounded. */
+export const MEMORY_STORE_MAX_BYTES = 64 * 1024 * 1024;
+
+/**
+ * How the budget is shared. Each class has its own least-recently-used budget, so a flood of
+ * delivery claims (every webhook, ignored ones too) or of cached query answers never pushes out
+ * gate state: a pull request's newest head, its status memo.
+ */
+const SHARES = { values: 0.5, cache: 0.25, claims: 0.25 } as const;
+
+export interface MemoryStoreOptions {
+  backoffMs?: number;
+  /** The whole budget in bytes, shared between values, the query cache and claims. */
+  maxBytes?: number;
+}
 
 /** State for a single replica: everything lives in this process and is lost with it. */
-export function createMemoryStore(options: { backoffMs?: number } = {}): Store {
-  const values = new Map<string, { value: string; expires: number }>();
+export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
+  const maxBytes = options.maxBytes ?? MEMORY_STORE_MAX_BYTES;
+  const values = new ByteLru(maxBytes * SHARES.values);
+  const cache = new ByteLru(maxBytes * SHARES.cache);
+  const claims = new ByteLru(maxBytes * SHARES.claims);
   const computing = new Map<string, Promise<string>>();
   const locks = new Map<string, Promise<unknown>>();
   const jobs = createMemoryQueue(options.backoffMs ?? JOB_BACKOFF_MS);
 
-  const read = (key: string) => {
-    const entry = values.get(key);
-    if (entry && entry.expires > Date.now()) return entry.value;
-    if (entry) values.delete(key);
-    return undefined;
-  };
-  const write = (key: string, value: string, ttlMs: number) => {
-    values.delete(key); // re-insert so Map order is oldest-first for eviction
-    values.set(key, { value, expires: Date.now() + ttlMs });
-    if (values.size > MAX_ENTRIES) values.delete(values.keys().next().value!);
-  };
-
   return {
     async claimOnce(id, ttlMs) {
-      if (read(`claim:${id}`) !== undefined) return false;
-      write(`claim:${id}`, '1', ttlMs);
+      if (claims.get(id) !== undefined) return false;
+      // A claim too large to remember is still processed: at least once beats never.
+      claims.set(id, '1', ttlMs);
       return true;
     },
     async release(id) {
-      values.delete(`claim:${id}`);
+      claims.delete(id);
     },
     async withLock(key, work) {
       const previous = locks.get(key) ?? Promise.resolve();
@@ -42,18 +48,22 @@ export function createMemoryStore(options: { backoffMs?: number } = {}): Store {
       return run;
     },
     async get(key) {
-      return read(`value:${key}`);
+      return values.get(key);
     },
     async set(key, value, ttlMs) {
-      write(`value:${key}`, value, ttlMs);
+      if (!values.set(key, value, ttlMs)) {
+        throw new RangeError(
+          `cannot keep "${key.slice(0, 80)}": about ${sizeOf(key, value)} bytes, more than the ${values.maxBytes} bytes the store keeps for values`,
+        );
+      }
     },
     async cached(key, ttlMs, compute) {
-      const hit = read(`cache:${key}`);
+      const hit = cache.get(key);
       if (hit !== undefined) return hit;
       let pending = computing.get(key);
       if (!pending) {
         pending = compute()
-          .then((value) => (write(`cache:${key}`, value, ttlMs), value))
+          .then((value) => (cache.set(key, value, ttlMs), value)) // too large to cache: served once, not kept
           .finally(() => computing.delete(key));
         computing.set(key, pending);
       }
@@ -64,6 +74,8 @@ export function createMemoryStore(options: { backoffMs?: number } = {}): Store {
     async close() {
       jobs.stop();
       values.clear();
+      cache.clear();
+      claims.clear();
     },
   };
 }
