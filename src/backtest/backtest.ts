@@ -1,4 +1,5 @@
 import { decide } from '../gate/decide.js';
+import type { Readings } from '../gate/types.js';
 import type { RangeSource, TimeRange } from '../metrics/range-source.js';
 import type { Policy } from '../policy/schema.js';
 import { measureRange, type RangeReadings } from './measure-range.js';
@@ -12,17 +13,41 @@ export interface BacktestRun {
   concurrency?: number;
 }
 
+/** The timeline, and whether the metrics answered at all: what the verdicts alone cannot tell under `onMissingData: allow`. */
+export interface Backtest extends Timeline {
+  /** Steps at which at least one window of one SLO was measured (no traffic counts as measured). */
+  stepsWithData: number;
+  /** The first reason, in step order, that a window had no data, e.g. `checkout: errorQuery cannot reach …`; undefined when none lacked any. */
+  firstMissing: string | undefined;
+}
+
 /**
  * When would this policy have blocked? Replays the gate at every step of the range, as if
  * `mode: enforce` (warn mode is how a policy is tried out, and the question is what enforcing it
  * would do) and without bypass labels (they belong to a pull request, not to a moment).
  */
-export async function backtest({ policy, source, range, concurrency }: BacktestRun): Promise<Timeline> {
+export async function backtest({ policy, source, range, concurrency }: BacktestRun): Promise<Backtest> {
   const measured = await measureRange(policy, source, range, { concurrency });
   const enforced: Policy = { ...policy, mode: 'enforce' };
-  return buildTimeline(verdicts(measured, enforced), range.end.getTime() / 1000);
+  const data = { steps: 0, firstMissing: undefined as string | undefined };
+  const timeline = buildTimeline(verdicts(measured, enforced, data), range.end.getTime() / 1000);
+  return { ...timeline, stepsWithData: data.steps, firstMissing: data.firstMissing };
 }
 
-function* verdicts(measured: RangeReadings, policy: Policy) {
-  for (const [at, readings] of measured) yield [at, decide(policy, readings)] as const;
+function* verdicts(measured: RangeReadings, policy: Policy, data: { steps: number; firstMissing: string | undefined }) {
+  for (const [at, readings] of measured) {
+    if (hasData(readings)) data.steps++;
+    data.firstMissing ??= firstMissing(readings);
+    yield [at, decide(policy, readings)] as const;
+  }
+}
+
+function hasData(readings: Readings): boolean {
+  for (const windows of readings.values()) for (const reading of windows.values()) if (reading.ok) return true;
+  return false;
+}
+
+function firstMissing(readings: Readings): string | undefined {
+  for (const [slo, windows] of readings) for (const reading of windows.values()) if (!reading.ok) return `${slo}: ${reading.reason}`;
+  return undefined;
 }

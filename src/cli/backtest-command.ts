@@ -42,12 +42,10 @@ export async function backtestCommand(args: string[], io: CliIo): Promise<number
   const timeline = await backtest({ policy, source, range });
   const report = { policyFile: values.policy, mode: policy.mode, range, timeline };
   io.out(values.json ? JSON.stringify(backtestJson(report), null, 2) : renderBacktest(report));
-  const [only] = timeline.episodes;
-  if (timeline.episodes.length === 1 && only!.state === 'error' && only!.steps === timeline.totals.steps) {
-    // Not one step had data: that is a failed backtest, not a finding.
-    io.err(
-      `slo-gate: no step of the backtest could be evaluated: ${only!.reasons.map((r) => (r.kind === 'missing-data' ? `${r.slo}: ${r.reason}` : r.slo))[0] ?? 'missing data'}`,
-    );
+  if (timeline.stepsWithData === 0) {
+    // Not one step had data (Prometheus unreachable, every query broken): a failed backtest, not a
+    // finding, whatever the verdicts say. Under `onMissingData: allow` they all pass.
+    io.err(`slo-gate: no step of the backtest could be evaluated: ${timeline.firstMissing ?? 'missing data'}`);
     return EXIT.error;
   }
   return EXIT.pass;

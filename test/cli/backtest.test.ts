@@ -135,6 +135,45 @@ describe('slo-gate backtest', () => {
     expect(out).toContain('1 episode: blocked 0 min (0%), error 2 h (100%) of 2 h.');
   });
 
+  it('exits 2 when Prometheus cannot be reached, even with onMissingData: allow, where every step passes', async () => {
+    const down = new FakeRangeSource(() => new QueryError('cannot reach http://prometheus:9090 (ECONNREFUSED)', 'q'));
+    const allowing = await policyFile(policyWith('onMissingData: allow'));
+    const { code, err } = await backtest(['--policy', allowing, '--from', FROM, '--to', TO], down);
+    expect(code).toBe(2);
+    expect(err).toBe(
+      'slo-gate: no step of the backtest could be evaluated: checkout-availability: errorRatioQuery cannot reach http://prometheus:9090 (ECONNREFUSED)',
+    );
+  });
+
+  it('exits 2 with --json too when no step had data', async () => {
+    const down = new FakeRangeSource(() => new QueryError('cannot reach http://prometheus:9090 (ECONNREFUSED)', 'q'));
+    const allowing = await policyFile(policyWith('onMissingData: allow'));
+    const { code, out } = await backtest(['--policy', allowing, '--from', FROM, '--to', TO, '--json'], down);
+    expect(code).toBe(2);
+    expect(JSON.parse(out)).toMatchObject({ episodes: [] });
+  });
+
+  it('exits 2 when every step answered, but never with a sample', async () => {
+    const { code, err } = await backtest(['--policy', policy, '--from', FROM, '--to', TO], new FakeRangeSource(() => undefined));
+    expect(code).toBe(2);
+    expect(err).toMatch(/^slo-gate: no step of the backtest could be evaluated: checkout-availability: errorRatioQuery has no sample at this step/);
+  });
+
+  it.each([
+    ['block', ''],
+    ['allow', 'onMissingData: allow'],
+  ])('exits 0 with onMissingData: %s when only some steps lack data', async (_mode, extra) => {
+    const { code, err } = await backtest(['--policy', await policyFile(policyWith(extra)), '--from', FROM, '--to', TO]);
+    expect(code).toBe(0);
+    expect(err).toBe('');
+  });
+
+  it('exits 0 when a single step had data, even if it was only a window without traffic', async () => {
+    const oneStep = new FakeRangeSource((query, time) => (time === at('14:30') && query === 'ratio[30d]' ? NaN : undefined));
+    const { code } = await backtest(['--policy', await policyFile(policyWith('onMissingData: allow')), '--from', FROM, '--to', TO], oneStep);
+    expect(code).toBe(0);
+  });
+
   it('takes the server from --prometheus-url and credentials from the environment, and waits up to 60 s per request unless told otherwise', async () => {
     const env = { PROMETHEUS_URL: 'http://ignored:9090', PROMETHEUS_BEARER_TOKEN: 't0ken' };
     const { seen } = await backtest(['--policy', policy, '--from', FROM, '--to', TO, '--prometheus-url', 'https://thanos.internal/'], undefined, env);
