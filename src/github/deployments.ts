@@ -1,8 +1,8 @@
+import { MAX_REVIEW_COMMENT } from '../render/deployment.js';
 import { call, gitHubError } from './errors.js';
 import type { Octokit } from './pull-request.js';
 
-/** GitHub refuses a protection-rule review comment over 1024 characters. */
-export const MAX_REVIEW_COMMENT = 1024;
+export { MAX_REVIEW_COMMENT };
 /** GitHub keeps at most 10 progress reports (reviews without a state) per deployment. */
 export const MAX_PROGRESS_REPORTS = 10;
 

@@ -5,7 +5,14 @@ import { budgetSpent, MIN_FAILED, MIN_REQUESTS, verify, type DeployReading } fro
 import { allWindows, policyWith, QUIET, readingsOf, slo } from '../support/readings.js';
 
 const MINUTE = 60_000;
-const policy = policyWith();
+/** The SRE Workbook's two rules, written out: the tests read their windows, whatever the default becomes. */
+const BURN_RATE = {
+  rules: [
+    { name: 'fast', long: '1h', short: '5m', factor: 14.4 },
+    { name: 'slow', long: '6h', short: '30m', factor: 6 },
+  ],
+};
+const policy = policyWith({ burnRate: BURN_RATE });
 const quiet = assess(policy, readingsOf({ checkout: QUIET }));
 /** Burn 20 on every window: the fast and slow rules fire. */
 const burning = assess(policy, readingsOf({ checkout: allWindows(0.02) }));
@@ -133,7 +140,7 @@ describe('verify: is a deployment a regression?', () => {
   });
 
   it('flags the deployment when any one SLO regressed, even if another has no data', () => {
-    const two = policyWith({ slos: [slo('checkout'), slo('search')] });
+    const two = policyWith({ slos: [slo('checkout'), slo('search')], burnRate: BURN_RATE });
     const readings = new Map<string, DeployReading>([
       ['checkout', { after: burn(10), before: burn(1), requests: 10_000 }],
       ['search', { after: failed('timeout'), before: burn(1), requests: undefined }],

@@ -37,6 +37,12 @@ const policyFor = (job: string) =>
           },
         },
       ],
+      burnRate: {
+        rules: [
+          { name: 'fast', long: '1h', short: '5m', factor: 14.4 },
+          { name: 'slow', long: '6h', short: '30m', factor: 6 },
+        ],
+      },
       environments: { production: { verify: { after: ['15m'] } } },
     }),
   );
