@@ -6,8 +6,27 @@ export interface Telemetry {
   evaluated(state: GateState, seconds: number): void;
   queried(outcome: 'ok' | 'error'): void;
   cacheHit(): void;
-  wroteToGitHub(kind: 'status' | 'comment-create' | 'comment-update' | 'reply'): void;
+  wroteToGitHub(kind: 'status' | 'comment-create' | 'comment-update' | 'reply' | 'review' | 'progress' | 'pull-comment'): void;
   skippedWrite(kind: 'status' | 'comment'): void;
+  /** One deployment event: a protection-rule decision, a deployment that went out, a regression found. */
+  deployment(event: DeploymentEvent): void;
+  /** From a protection-rule request's arrival to its decision. */
+  protectionRuleWait(seconds: number): void;
+  /** From a commit (its committer date) to its successful deployment. */
+  leadTime(seconds: number): void;
+  /** Fraction of the period's error budget one deployment spent by its last check (verify.ts's budgetSpent). */
+  budgetSpentPerDeployment(fraction: number): void;
+  grafanaFailed(): void;
+}
+
+/** Approvals and rejections count deployment attempts; `deployed` counts frequency, `regression` over `deployed` the change failure rate. */
+export type DeploymentResult = 'approved' | 'rejected' | 'timed_out' | 'bypassed' | 'not_gated' | 'deployed' | 'regression';
+
+export interface DeploymentEvent {
+  /** `owner/name`. */
+  repository: string;
+  environment: string;
+  result: DeploymentResult;
 }
 
 export const NO_TELEMETRY: Telemetry = {
@@ -16,6 +35,11 @@ export const NO_TELEMETRY: Telemetry = {
   cacheHit() {},
   wroteToGitHub() {},
   skippedWrite() {},
+  deployment() {},
+  protectionRuleWait() {},
+  leadTime() {},
+  budgetSpentPerDeployment() {},
+  grafanaFailed() {},
 };
 
 /** Prometheus metrics in their own registry; `pendingRechecks` is read when scraped. */
@@ -46,6 +70,7 @@ export function createTelemetry(pendingRechecks: () => Promise<number>): Telemet
     labelNames: ['kind'],
     registers: [registry],
   });
+  const delivery = deliveryMetrics(registry);
   new Gauge({
     name: 'slo_gate_recheck_queue_length',
     help: 'Pull requests waiting to be evaluated again.',
@@ -71,6 +96,62 @@ export function createTelemetry(pendingRechecks: () => Promise<number>): Telemet
     },
     skippedWrite(kind) {
       skipped.inc({ kind });
+    },
+    ...delivery,
+  };
+}
+
+const HOUR = 3600;
+const DAY = 86_400;
+
+/**
+ * Delivery metrics, in base units: deployment frequency and change failure rate come from
+ * `slo_gate_deployments_total` by result, lead time and wait from the histograms, without
+ * another tool. A value that is not a finite number is dropped; a negative duration (clock skew
+ * between GitHub and this host) counts as 0.
+ */
+function deliveryMetrics(registry: Registry): Pick<Telemetry, 'deployment' | 'protectionRuleWait' | 'leadTime' | 'budgetSpentPerDeployment' | 'grafanaFailed'> {
+  const deployments = new Counter({
+    name: 'slo_gate_deployments_total',
+    help: 'Deployment events by repository, environment and result (approved, rejected, timed_out, bypassed, not_gated, deployed, regression).',
+    labelNames: ['repository', 'environment', 'result'],
+    registers: [registry],
+  });
+  const wait = new Histogram({
+    name: 'slo_gate_protection_rule_wait_seconds',
+    help: 'Time from a deployment protection rule request to its approval or rejection.',
+    buckets: [1, 10, 60, 300, 900, 1800, HOUR, 2 * HOUR, 6 * HOUR, DAY, 7 * DAY, 30 * DAY],
+    registers: [registry],
+  });
+  const lead = new Histogram({
+    name: 'slo_gate_lead_time_seconds',
+    help: 'Time from a commit to its successful deployment.',
+    buckets: [300, 900, 1800, HOUR, 3 * HOUR, 6 * HOUR, DAY, 3 * DAY, 7 * DAY, 30 * DAY],
+    registers: [registry],
+  });
+  const spent = new Histogram({
+    name: 'slo_gate_deployment_error_budget_spent_ratio',
+    help: "Fraction of the SLO period's error budget one deployment spent by its last post-deploy check.",
+    buckets: [0.0001, 0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [registry],
+  });
+  const grafana = new Counter({
+    name: 'slo_gate_grafana_annotation_failures_total',
+    help: 'Grafana annotations that could not be posted.',
+    registers: [registry],
+  });
+  const observe = (histogram: Histogram, value: number) => {
+    if (Number.isFinite(value)) histogram.observe(Math.max(0, value));
+  };
+  return {
+    deployment({ repository, environment, result }) {
+      deployments.inc({ repository, environment, result });
+    },
+    protectionRuleWait: (seconds) => observe(wait, seconds),
+    leadTime: (seconds) => observe(lead, seconds),
+    budgetSpentPerDeployment: (fraction) => observe(spent, fraction),
+    grafanaFailed() {
+      grafana.inc();
     },
   };
 }
