@@ -7,7 +7,9 @@ import { evaluate } from './evaluate.js';
 import { createPrometheusClient, type PrometheusOptions } from './metrics/prometheus-client.js';
 import type { RangeSource } from './metrics/range-source.js';
 import type { MetricsSource } from './metrics/source.js';
+import { findEnvironment, policyForEnvironment } from './policy/environments.js';
 import { POLICY_PATH } from './policy/parse-policy.js';
+import type { Policy } from './policy/schema.js';
 import { describeReport, sentence } from './render/describe.js';
 import { renderTable } from './render/table.js';
 
@@ -26,8 +28,9 @@ export interface CliIo {
 }
 
 const USAGE = `Usage:
-  slo-gate evaluate [--policy FILE] [--prometheus-url URL] [--at TIME]
+  slo-gate evaluate [--policy FILE] [--environment NAME] [--prometheus-url URL] [--at TIME]
       Evaluates the policy against Prometheus now (or at an RFC 3339 TIME) and prints the verdict.
+      With --environment, only the SLOs that gate that environment (the policy's \`environments:\`).
       FILE defaults to ${POLICY_PATH}; the URL defaults to $PROMETHEUS_URL. Credentials come from
       $PROMETHEUS_BEARER_TOKEN, $PROMETHEUS_BASIC_AUTH and $PROMETHEUS_HEADERS.
       Exit status: 0 pass, 1 block, 2 error (invalid policy, missing data, unreachable server).
@@ -73,11 +76,22 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 async function evaluateCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { policy: { type: 'string', default: POLICY_PATH }, 'prometheus-url': { type: 'string' }, at: { type: 'string' } },
+    options: {
+      policy: { type: 'string', default: POLICY_PATH },
+      environment: { type: 'string' },
+      'prometheus-url': { type: 'string' },
+      at: { type: 'string' },
+    },
     strict: true,
   });
   const at = values.at === undefined ? undefined : parseTime('--at', values.at);
-  const policy = await readPolicy(values.policy);
+  const whole = await readPolicy(values.policy);
+  const environment = values.environment === undefined ? undefined : findEnvironment(whole, values.environment);
+  if (values.environment !== undefined && !environment) {
+    io.err(`slo-gate: ${values.policy} gates no environment named ${JSON.stringify(values.environment)}; ${knownEnvironments(whole)}`);
+    return EXIT.error;
+  }
+  const policy = environment ? policyForEnvironment(whole, environment) : whole;
   const env = values['prometheus-url'] ? { ...io.env, PROMETHEUS_URL: values['prometheus-url'] } : io.env;
   const { prometheus } = loadOperatorConfig(env);
   const metrics = (io.metrics ?? createPrometheusClient)(prometheus);
@@ -88,6 +102,13 @@ async function evaluateCommand(args: string[], io: CliIo): Promise<number> {
   io.out(`\n${renderTable(verdict)}`);
   // The same answer the commit status would give: in warn mode that is a pass.
   return { success: EXIT.pass, failure: EXIT.block, error: EXIT.error }[verdict.state];
+}
+
+function knownEnvironments(policy: Policy): string {
+  const names = Object.keys(policy.environments);
+  return names.length > 0
+    ? `it gates: ${names.map((n) => JSON.stringify(n)).join(', ')} (names match whatever their case)`
+    : 'it lists no `environments:`, so it gates none';
 }
 
 async function validateCommand(args: string[], io: CliIo): Promise<number> {
