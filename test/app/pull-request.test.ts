@@ -116,12 +116,12 @@ describe('the pull request gate', () => {
     const gh = gitHub().token().policy(bad).status().comments().createComment();
     await receive('opened', fakeMetrics(HEALTHY));
     expect(gh.recorded.statuses).toEqual([
-      { state: 'error', context: 'slo-gate', description: 'Invalid policy: mode: must be one of enforce, warn (+2 more)' },
+      { state: 'error', context: 'slo-gate', description: 'Invalid policy: mode, line 2: must be one of enforce, warn (+2 more)' },
     ]);
     const comment = gh.recorded.created[0]!;
-    expect(comment).toContain('- `mode`: must be one of enforce, warn');
-    expect(comment).toContain('- `slos[0].objective`: must be below 100');
-    expect(comment).toContain('- `slos[0].sli.raw.errorRatioQuery`: must contain the {{.window}} placeholder');
+    expect(comment).toContain('- `mode` (line 2): must be one of enforce, warn');
+    expect(comment).toContain('- `slos[0].objective` (line 5): must be below 100');
+    expect(comment).toContain('- `slos[0].sli.raw.errorRatioQuery` (line 6): must contain the {{.window}} placeholder');
   });
 
   it('names the line of a YAML syntax error', async () => {

@@ -37,10 +37,13 @@ const DEFAULTS = {
   context: 'slo-gate',
   onMissingData: 'block',
   burnRate: {
+    preset: 'gating',
     rules: [
-      { name: 'fast', long: '1h', short: '5m', factor: 14.4 },
-      { name: 'slow', long: '6h', short: '30m', factor: 6 },
+      { name: 'acute', long: '5m', short: '1m', factor: 14.4 },
+      { name: 'fast', long: '15m', short: '5m', factor: 3.6 },
+      { name: 'slow', long: '1h', short: '15m', factor: 1.5 },
     ],
+    minErrors: 20,
   },
   budget: { warnBelow: 25, blockBelow: 0 },
   bypass: { labels: [], minPermission: 'write' },
@@ -49,9 +52,17 @@ const DEFAULTS = {
 };
 
 describe('parsePolicyText: valid policies', () => {
-  it('reads a full policy exactly as written', () => {
+  it('reads a full policy exactly as written, its own rules without a guard', () => {
     expect(parsePolicyText(fixture('full.yml'))).toEqual({
       ...DEFAULTS,
+      burnRate: {
+        preset: 'custom',
+        rules: [
+          { name: 'fast', long: '1h', short: '5m', factor: 14.4 },
+          { name: 'slow', long: '6h', short: '30m', factor: 6 },
+        ],
+        minErrors: 0,
+      },
       slos: [{ name: 'checkout-availability', objective: 99.9, period: '30d', sli: { events: CHECKOUT_EVENTS } }],
       bypass: { labels: ['hotfix', 'security'], minPermission: 'write' },
     });
@@ -179,7 +190,7 @@ describe('parsePolicyText: invalid policies', () => {
     { name: 'rejects a YAML list at the top level', file: 'top-level-list.yml', problems: [['', 'must be a YAML mapping', undefined]] },
     { name: 'rejects a scalar at the top level', file: 'top-level-scalar.yml', problems: [['', 'must be a YAML mapping', undefined]] },
     { name: 'rejects a duplicate key, pointing at the second one', file: 'duplicate-keys.yml', problems: [['', 'invalid YAML: Map keys must be unique', 8]] },
-    { name: 'refuses to expand a billion-laughs alias bomb', file: 'evil-alias-bomb.yml', problems: [['', 'invalid YAML: Excessive alias count', undefined]] },
+    { name: 'refuses to expand a billion-laughs alias bomb', file: 'evil-alias-bomb.yml', problems: [['', 'invalid YAML: more than 100 alias uses', 4]] },
     {
       name: 'refuses a !!js/function tag instead of running or dropping it',
       file: 'evil-js-function.yml',
@@ -264,7 +275,31 @@ describe('parsePolicyText: hostile input', () => {
       text: () => `slos: ${'['.repeat(50)}${']'.repeat(50)}\n`,
       problems: [['', 'too deeply nested', undefined]],
     },
-    { name: 'rejects a self-referencing alias without looping', text: () => 'a: &a [*a]\n', problems: [['', 'too large or too deeply nested', undefined]] },
+    {
+      name: 'rejects a self-referencing alias without looping',
+      text: () => 'a: &a [*a]\n',
+      problems: [['', 'invalid YAML: an alias refers to a collection that contains it', 1]],
+    },
+    {
+      name: 'rejects a mapping that aliases itself, which overflowed the stack in deepmerge',
+      text: () => `x: &a { y: *a }\n${minimal}`,
+      problems: [['', 'invalid YAML: an alias refers to a collection that contains it', 1]],
+    },
+    {
+      name: 'rejects an alias to an anchor that is never defined',
+      text: () => `${minimal}comment: *nowhere\n`,
+      problems: [['', 'invalid YAML: an alias names no anchor defined before it', 8]],
+    },
+    {
+      name: 'rejects a mapping used as a key',
+      text: () => `${minimal}? { a: 1 }\n: x\n`,
+      problems: [['', 'invalid YAML: a mapping key must be a plain value', 8]],
+    },
+    {
+      name: 'keeps a __proto__ key as a key, reported as unknown, never as a prototype',
+      text: () => `${minimal}__proto__: { mode: warn }\n`,
+      problems: [['__proto__', 'unknown key', 8]],
+    },
     {
       name: 'rejects a query longer than 4,000 characters',
       text: () => minimal.replace('sum(rate(http_requests_total{job="checkout"}', `sum(rate(${'x'.repeat(4000)}`),

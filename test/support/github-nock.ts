@@ -25,10 +25,29 @@ export function gitHub(baseUrl = 'https://api.github.com') {
         .reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z', permissions: { statuses: 'write' } });
       return api;
     },
+    /**
+     * `.github/slo-gate.yml` on a repository's default branch, as GitHub's contents API answers it
+     * (JSON, base64). A 404 in the organisation's `.github` repository also answers 404 for the
+     * repository itself, which the loader asks before it reads "no organisation default".
+     */
     policy(text: string | 404, repo = REPO) {
       const path = `${repo}/contents/.github%2Fslo-gate.yml`;
-      if (text === 404) scope.get(path).reply(404, { message: 'Not Found' });
-      else scope.get(path).reply(200, text, { 'content-type': 'application/vnd.github.v3.raw; charset=utf-8' });
+      if (text === 404) {
+        scope.get(path).reply(404, { message: 'Not Found' });
+        if (repo.endsWith('/.github')) scope.get(repo).reply(404, { message: 'Not Found' });
+      } else {
+        const size = Buffer.byteLength(text);
+        scope
+          .get(path)
+          .reply(200, {
+            type: 'file',
+            encoding: 'base64',
+            size,
+            name: 'slo-gate.yml',
+            path: '.github/slo-gate.yml',
+            content: Buffer.from(text).toString('base64'),
+          });
+      }
       return api;
     },
     status(sha = HEAD_SHA) {
