@@ -12,6 +12,7 @@ import type { Registry } from 'prom-client';
 import type { Store } from './state/store.js';
 import { inFlightWork, oncePerDelivery } from './targets/deliveries.js';
 import { neverDropped } from './targets/durable.js';
+import { storeOutage, type StoreOutageOptions } from './targets/store-outage.js';
 import { BASE_BACKOFF_MS } from './targets/retry.js';
 import { NO_TELEMETRY, type Telemetry } from './telemetry.js';
 
@@ -26,6 +27,8 @@ export interface AppDependencies {
   /** Default EVALUATION_DEADLINE_MS. */
   evaluationDeadlineMs?: number;
   random?: () => number;
+  /** How a replica waits out an unreachable store (ping interval, catch-up spread); defaults in store-outage.ts. */
+  storeOutage?: StoreOutageOptions;
 }
 
 /** Queries in flight to the metrics server from this process, whatever the number of evaluations. */
@@ -57,8 +60,9 @@ export function createApp(deps: AppDependencies): SloGateApp {
     };
     const log = app.log.child({ name: 'slo-gate' });
     const once = oncePerDelivery(deps.store);
+    const outage = storeOutage(deps.store, log, { random: services.random, ...deps.storeOutage });
     const on = <C extends { id: string; log: Logger }>(handler: (context: C) => Promise<void>) => inFlight.track(once(handler));
-    app.on([...PULL_REQUEST_EVENTS], on(onPullRequest(services)));
+    app.on([...PULL_REQUEST_EVENTS], on(onPullRequest(services, outage)));
     app.on('issue_comment.created', on(onRecheckCommand(services)));
     app.on('push', on(onPolicyPush(services)));
 

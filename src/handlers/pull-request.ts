@@ -1,8 +1,10 @@
 import type { Context } from 'probot';
+import { StoreUnavailableError } from '../errors.js';
 import type { Octokit } from '../github/pull-request.js';
 import { durably } from '../targets/durable.js';
 import { runGate } from '../targets/gate-target.js';
 import { pullRequestRecheck, pullRequestTarget } from '../targets/pull-request-target.js';
+import { answerWithoutStore, type StoreOutage } from '../targets/store-outage.js';
 import type { GateServices } from './services.js';
 
 export const PULL_REQUEST_EVENTS = [
@@ -15,8 +17,11 @@ export const PULL_REQUEST_EVENTS = [
   'pull_request.edited',
 ] as const;
 
-/** Gates the pull request's head commit from the webhook's own view of it. */
-export function onPullRequest(services: GateServices) {
+/**
+ * Gates the pull request's head commit from the webhook's own view of it. While the shared store
+ * is unavailable, the head gets an `error` status and the re-check waits in `outage` for the store.
+ */
+export function onPullRequest(services: GateServices, outage: StoreOutage) {
   return async (context: Context<'pull_request'>): Promise<void> => {
     const { payload } = context;
     if (payload.action === 'edited' && !('base' in (payload.changes ?? {}))) return; // a title or body edit changes nothing
@@ -24,19 +29,27 @@ export function onPullRequest(services: GateServices) {
     const installationId = installationOf(payload);
     if (pr.state !== 'open' || installationId === undefined) return;
     const ref = { installationId, ...context.repo({ number: pr.number }) };
-    await durably(services, pullRequestRecheck(ref), async () => {
-      const request = {
-        ...ref,
-        sha: pr.head.sha,
-        state: pr.state,
-        updatedAt: pr.updated_at,
-        labels: pr.labels.map((l) => l.name),
-        labeledNow: payload.action === 'labeled' && payload.label ? { label: payload.label.name, actor: payload.sender.login, at: pr.updated_at } : undefined,
-        trigger: 'event' as const,
-      };
+    const recheck = pullRequestRecheck(ref);
+    const request = {
+      ...ref,
+      sha: pr.head.sha,
+      state: pr.state,
+      updatedAt: pr.updated_at,
+      labels: pr.labels.map((l) => l.name),
+      labeledNow: payload.action === 'labeled' && payload.label ? { label: payload.label.name, actor: payload.sender.login, at: pr.updated_at } : undefined,
+      trigger: 'event' as const,
+    };
+    try {
+      await durably(services, recheck, async () => {
+        const octokit = await eventOctokit(services, context, installationId);
+        await runGate(services, pullRequestTarget(services, octokit, request, context.log), context.log);
+      });
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      context.log.warn({ err: error, repo: `${ref.owner}/${ref.repo}`, pr: ref.number }, 'the shared store is unavailable: writing an error status');
       const octokit = await eventOctokit(services, context, installationId);
-      await runGate(services, pullRequestTarget(services, octokit, request, context.log), context.log);
-    });
+      await answerWithoutStore(outage, octokit, { owner: ref.owner, repo: ref.repo, sha: request.sha, recheck }, services.telemetry, context.log);
+    }
   };
 }
 

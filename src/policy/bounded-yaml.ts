@@ -8,6 +8,12 @@ export const MAX_NODES = 5_000;
 export const MAX_DEPTH = 16;
 /** Alias uses in one file, nested expansions included. A policy needs a handful at most. */
 export const MAX_ALIASES = 100;
+/**
+ * Brackets nested deeper than this are refused before the YAML parser sees them: its time and its
+ * recursion grow with the nesting. Counted over the raw text, so brackets inside queries and
+ * strings count too (a PromQL query nests a few); a policy never comes near it.
+ */
+const MAX_BRACKET_NESTING = 64;
 
 /** A policy file parsed within bounds: plain data (no shared references, no cycles) and where its keys are. */
 export interface BoundedYaml {
@@ -53,6 +59,7 @@ class Refused extends Error {
  */
 export function parseBoundedYaml(text: string): BoundedYamlResult {
   if (Buffer.byteLength(text, 'utf8') > MAX_POLICY_BYTES) return { ok: false, ...tooLarge() };
+  if (bracketNesting(text) > MAX_BRACKET_NESTING) return { ok: false, ...tooDeep() };
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false });
   const lineAt = (offset: number) => lines.linePos(offset).line;
@@ -119,6 +126,18 @@ function toPlainData(doc: Document, lineAt: (offset: number) => number): unknown
     return refuse('unsupported YAML node', 'it holds an unsupported YAML node', node as Node);
   };
   return convert(doc.contents, 0);
+}
+
+/** How deep `[` and `{` nest in the text, ignoring YAML: an over-estimate of the flow collections' depth. */
+function bracketNesting(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5b || c === 0x7b) deepest = Math.max(deepest, ++depth);
+    else if ((c === 0x5d || c === 0x7d) && depth > 0) depth--;
+  }
+  return deepest;
 }
 
 /** Which node each alias stands for: the last anchor of that name before it, in one pass. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { LockTimeoutError } from '../errors.js';
+import type { ReachRedis } from './redis-store.js';
 
 export interface LockOptions {
   /** How long a holder keeps the lock without renewing it: a crashed replica frees it after this. */
@@ -8,6 +9,8 @@ export interface LockOptions {
   /** How long to wait for the lock before giving up with an Error. */
   waitMs: number;
   log: { warn(obj: object, msg: string): void };
+  /** Sends a command, turning an unreachable Redis into StoreUnavailableError (thrown at once, never waited out). */
+  reach: ReachRedis;
 }
 
 /** Deletes the lock only while it is still ours: after a lost lease, another holder's lock stays. */
@@ -22,14 +25,16 @@ const MAX_POLL_MS = 250;
  * A lease lock shared by every replica: `SET key token NX PX lease` to take it, polling with
  * jittered, growing pauses while someone else holds it; the lease is renewed every third of its
  * length while `work` runs, and a compare-and-delete script releases it, whatever `work` did.
+ * When Redis cannot be reached, taking the lock fails at once with StoreUnavailableError: waiting
+ * out `waitMs` would only delay the `error` status the caller then writes.
  */
 export function createRedisLock(redis: Redis, options: LockOptions) {
-  const { leaseMs, waitMs, log } = options;
+  const { leaseMs, waitMs, log, reach } = options;
 
   const acquire = async (key: string, token: string): Promise<void> => {
     const deadline = Date.now() + waitMs;
     for (let pause = FIRST_POLL_MS; ; pause = Math.min(pause * 1.5, MAX_POLL_MS)) {
-      if ((await redis.set(key, token, 'PX', leaseMs, 'NX')) === 'OK') return;
+      if ((await reach('take a lock', () => redis.set(key, token, 'PX', leaseMs, 'NX'))) === 'OK') return;
       const left = deadline - Date.now();
       if (left <= 0) {
         throw new LockTimeoutError(

@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
+import { StoreUnavailableError } from '../errors.js';
 import { createRedisJobs } from './redis-jobs.js';
 import { createRedisLock } from './redis-lock.js';
-import { JOB_BACKOFF_MS, type Store } from './store.js';
+import { JOB_BACKOFF_MS, type JobQueue, type Store } from './store.js';
 
 export interface RedisStoreOptions {
   /** `redis://` or `rediss://` URL, e.g. REDIS_URL. */
@@ -14,21 +15,43 @@ export interface RedisStoreOptions {
   lockLeaseMs?: number;
   /** First retry delay of a failed job, doubled for each next one. Default JOB_BACKOFF_MS; tests use a few ms. */
   backoffMs?: number;
+  /** How long one command may go unanswered before the store counts as unavailable. Default COMMAND_TIMEOUT_MS. */
+  commandTimeoutMs?: number;
   log?: { warn(obj: object, msg: string): void };
 }
 
+/** Runs one Redis operation, or throws StoreUnavailableError when Redis cannot answer it. */
+export type ReachRedis = <T>(operation: string, command: () => Promise<T>) => Promise<T>;
+
 /** A healthy Redis answers in well under a millisecond; /readyz probes often time out after 1 s. */
 const PING_TIMEOUT_MS = 500;
+/** A command unanswered this long fails: Redis hangs, or the network between us does. */
+export const COMMAND_TIMEOUT_MS = 2000;
+/** How long an operation waits for a connection being (re)made, unless a wait already timed out since Redis was last ready. */
+export const CONNECT_WAIT_MS = 1000;
+/** Replies that mean "Redis is there, but cannot serve now" (loading, a replica, out of memory, busy script). */
+const UNAVAILABLE_REPLY = /^(LOADING|READONLY|MASTERDOWN|BUSY|OOM|TRYAGAIN|CLUSTERDOWN|NOREPLICAS)\b/;
 
 /**
  * State shared by every replica through one Redis: claims, locks, values and the query cache on
  * plain keys, delayed jobs on BullMQ. Concurrent `cached` calls for one key share one computation
  * within a replica, so with N replicas a value is computed at most N times per expiry.
+ *
+ * During an outage every operation fails within about two seconds with StoreUnavailableError,
+ * never later and never twice: no command waits in an offline queue, none is sent again after a
+ * reconnection (a claim or lock taken minutes late would block the catch-up), and one that Redis
+ * leaves unanswered times out.
  */
 export function createRedisStore(options: RedisStoreOptions): Store {
   const prefix = options.prefix ?? 'slo-gate';
   const log = options.log ?? { warn: (obj: object, msg: string) => console.warn(`slo-gate: ${msg}`, obj) };
-  const redis = new Redis(options.url, { connectionName: `${prefix}:store` });
+  const redis = new Redis(options.url, {
+    connectionName: `${prefix}:store`,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    commandTimeout: options.commandTimeoutMs ?? COMMAND_TIMEOUT_MS,
+  });
   // ioredis and BullMQ report every failed reconnection of every connection: log each problem
   // once until Redis is back.
   const reported = new Set<string>();
@@ -39,37 +62,66 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     log.warn({ err: error }, `${source} error (ioredis reconnects by itself)`);
   };
   redis.on('error', warnOnce('redis connection'));
-  redis.on('ready', () => reported.clear());
+
+  // Waiting for a connection absorbs the start and a short reconnection; once one wait timed out,
+  // Redis counts as down and operations fail at once until it is ready again.
+  let down = false;
+  let waiting: Promise<boolean> | undefined;
+  redis.on('ready', () => {
+    down = false;
+    reported.clear();
+  });
+  const connected = () => (waiting ??= readyWithin(redis, CONNECT_WAIT_MS).finally(() => (waiting = undefined)));
+  const reach: ReachRedis = async (operation, command) => {
+    if (redis.status !== 'ready') {
+      if (down || !(await connected())) {
+        down = true;
+        throw new StoreUnavailableError(operation, `not connected (${redis.status})`);
+      }
+    }
+    try {
+      return await command();
+    } catch (error) {
+      const reason = unavailability(error, redis.status);
+      throw reason === undefined ? error : new StoreUnavailableError(operation, reason, { cause: error });
+    }
+  };
 
   const key = (kind: string, name: string) => `${prefix}:${kind}:${name}`;
-  const withLock = createRedisLock(redis, { leaseMs: options.lockLeaseMs ?? 30_000, waitMs: options.lockWaitMs ?? 60_000, log });
-  const jobs = createRedisJobs(redis, { url: options.url, prefix, backoffMs: options.backoffMs ?? JOB_BACKOFF_MS, log, warnOnce });
+  const withLock = createRedisLock(redis, { leaseMs: options.lockLeaseMs ?? 30_000, waitMs: options.lockWaitMs ?? 60_000, log, reach });
+  const queue = createRedisJobs(redis, { url: options.url, prefix, backoffMs: options.backoffMs ?? JOB_BACKOFF_MS, log, warnOnce });
+  const jobs: JobQueue = {
+    schedule: (job, delayMs) => reach(`schedule job ${job.id}`, () => queue.schedule(job, delayMs)),
+    cancel: (id) => reach(`cancel job ${id}`, () => queue.cancel(id)),
+    pending: () => reach('count pending jobs', () => queue.pending()),
+    process: (handlers, onError) => queue.process(handlers, onError),
+  };
   const computing = new Map<string, Promise<string>>();
   let closing: Promise<void> | undefined;
 
   return {
     async claimOnce(id, ttlMs) {
-      return (await redis.set(key('claim', id), '1', 'PX', px(ttlMs), 'NX')) === 'OK';
+      return (await reach('claim a delivery', () => redis.set(key('claim', id), '1', 'PX', px(ttlMs), 'NX'))) === 'OK';
     },
     async release(id) {
-      await redis.del(key('claim', id));
+      await reach('release a claim', () => redis.del(key('claim', id)));
     },
     withLock: (name, work) => withLock(key('lock', name), work),
     async get(name) {
-      return (await redis.get(key('value', name))) ?? undefined;
+      return (await reach('read a value', () => redis.get(key('value', name)))) ?? undefined;
     },
     async set(name, value, ttlMs) {
-      await redis.set(key('value', name), value, 'PX', px(ttlMs));
+      await reach('write a value', () => redis.set(key('value', name), value, 'PX', px(ttlMs)));
     },
     cached(name, ttlMs, compute) {
       // The whole read-compute-write is shared, so a caller arriving mid-flight never computes again.
       let pending = computing.get(name);
       if (!pending) {
         pending = (async () => {
-          const hit = await redis.get(key('cache', name));
+          const hit = await reach('read the query cache', () => redis.get(key('cache', name)));
           if (hit !== null) return hit;
           const value = await compute();
-          await redis.set(key('cache', name), value, 'PX', px(ttlMs));
+          await reach('write the query cache', () => redis.set(key('cache', name), value, 'PX', px(ttlMs)));
           return value;
         })().finally(() => computing.delete(name));
         computing.set(name, pending);
@@ -83,7 +135,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         timer = setTimeout(() => reject(new Error(`redis did not answer PING within ${PING_TIMEOUT_MS} ms (${redis.status})`)), PING_TIMEOUT_MS);
       });
       try {
-        await Promise.race([redis.ping(), timeout]);
+        await Promise.race([reach('answer PING', () => redis.ping()), timeout]);
       } finally {
         clearTimeout(timer);
       }
@@ -91,10 +143,9 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     close() {
       closing ??= (async () => {
         try {
-          await jobs.close();
+          await queue.close();
         } finally {
-          // quit() lets replies still due arrive, but waits forever behind commands queued while
-          // Redis is unreachable: then disconnect(), which fails them. Neither keeps the process alive.
+          // quit() lets replies still due arrive; without a connection, disconnect() ends at once.
           if (redis.status === 'ready') {
             await redis.quit().catch((error: unknown) => {
               log.warn({ err: error }, 'redis did not acknowledge QUIT; disconnecting');
@@ -108,6 +159,36 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       return closing;
     },
   };
+}
+
+/** True once the connection is ready, false after `ms` or when it was closed for good. */
+function readyWithin(redis: Redis, ms: number): Promise<boolean> {
+  if (redis.status === 'end') return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const settle = (ready: boolean) => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      redis.off('end', onEnd);
+      resolve(ready);
+    };
+    const onReady = () => settle(true);
+    const onEnd = () => settle(false);
+    const timer = setTimeout(() => settle(false), ms);
+    redis.once('ready', onReady);
+    redis.once('end', onEnd);
+  });
+}
+
+/**
+ * Why a failed command means Redis is unavailable, or undefined when Redis answered and refused
+ * (a bug, which must not pass for an outage). Without a ready connection, any failure is the connection's.
+ */
+function unavailability(error: unknown, status: string): string | undefined {
+  const { name, message } = error instanceof Error ? error : new Error(String(error));
+  if (name === 'ReplyError') return UNAVAILABLE_REPLY.test(message) ? message : undefined;
+  const lostConnection = /timed out|isn't writeable|Connection is closed|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND/i;
+  if (status !== 'ready' || name === 'MaxRetriesPerRequestError' || name === 'AbortError' || lostConnection.test(message)) return message;
+  return undefined;
 }
 
 /** Redis wants a whole, positive number of milliseconds; the memory store takes any TTL. */

@@ -1,4 +1,5 @@
 import type { Logger } from 'probot';
+import { StoreUnavailableError } from '../errors.js';
 import type { Store } from '../state/store.js';
 
 /** GitHub redelivers a webhook at most days later; remember processed delivery ids that long. */
@@ -12,12 +13,25 @@ const IN_PROGRESS_TTL_MS = 10 * 60_000;
 /**
  * A webhook GitHub delivers twice (same `X-GitHub-Delivery`) is processed once. A delivery is
  * remembered as processed only once its handler finished; one whose handler failed, or whose
- * replica died, can be redelivered and is processed then.
+ * replica died, can be redelivered and is processed then. While the store is unavailable a
+ * delivery cannot be claimed: it is processed anyway (a handler answers even then), at the cost
+ * of processing a redelivery twice.
  */
 export function oncePerDelivery(store: Store) {
   return <C extends { id: string; log: Logger }>(handler: (context: C) => Promise<void>) =>
     async (context: C): Promise<void> => {
-      if ((await store.get(`delivered:${context.id}`)) !== undefined || !(await store.claimOnce(`delivery:${context.id}`, IN_PROGRESS_TTL_MS))) {
+      const unavailable = (error: unknown, what: string): void => {
+        if (!(error instanceof StoreUnavailableError)) throw error;
+        context.log.warn({ err: error, delivery: context.id }, what);
+      };
+      let claimed: boolean;
+      try {
+        claimed = (await store.get(`delivered:${context.id}`)) === undefined && (await store.claimOnce(`delivery:${context.id}`, IN_PROGRESS_TTL_MS));
+      } catch (error) {
+        unavailable(error, 'could not claim a delivery: the shared store is unavailable; processing it anyway');
+        return handler(context);
+      }
+      if (!claimed) {
         context.log.info({ delivery: context.id }, 'duplicate delivery ignored');
         return;
       }
@@ -29,7 +43,12 @@ export function oncePerDelivery(store: Store) {
         });
         throw error;
       }
-      await store.set(`delivered:${context.id}`, '1', DELIVERED_TTL_MS);
+      await store.set(`delivered:${context.id}`, '1', DELIVERED_TTL_MS).catch((error: unknown) => {
+        unavailable(
+          error,
+          'could not record a processed delivery: the shared store is unavailable; a redelivery within 10 minutes is ignored, a later one processed again',
+        );
+      });
     };
 }
 
