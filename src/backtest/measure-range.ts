@@ -4,7 +4,7 @@ import type { Readings, WindowReading } from '../gate/types.js';
 import type { Policy } from '../policy/schema.js';
 import { sliQueries, windowsOf, type SliQueries } from '../metrics/promql.js';
 import { stepTimes, type RangeSource, type TimeRange } from '../metrics/range-source.js';
-import { NO_SAMPLE, readEvents, readRatio, unanswered, type Answer, type QueryName } from '../metrics/window-reading.js';
+import { NO_SAMPLE, readEvents, readRatio, unanswered, windowSeconds, type Answer, type QueryName } from '../metrics/window-reading.js';
 
 export interface MeasureRangeOptions {
   /** Range queries in flight at once against the metrics server. */
@@ -45,7 +45,10 @@ export async function measureRange(policy: Policy, source: RangeSource, range: T
   const plans = await Promise.all(
     policy.slos.map(async (slo) => {
       const windows = windowsOf(slo, policy.burnRate.rules);
-      return [slo.name, await Promise.all(windows.map(async (window) => [window, await fetchWindow(sliQueries(slo, window), ask)] as const))] as const;
+      return [
+        slo.name,
+        await Promise.all(windows.map(async (window) => [window, await fetchWindow(sliQueries(slo, window), ask, windowSeconds(window))] as const)),
+      ] as const;
     }),
   );
 
@@ -61,13 +64,17 @@ export async function measureRange(policy: Policy, source: RangeSource, range: T
 }
 
 /** Sends a window's queries; returns how to read the window at any step (by index). */
-async function fetchWindow(queries: SliQueries, ask: (query: string) => Promise<Series>): Promise<(step: number) => WindowReading> {
+async function fetchWindow(
+  queries: SliQueries,
+  ask: (query: string) => Promise<Series>,
+  seconds: number | undefined,
+): Promise<(step: number) => WindowReading> {
   if (queries.kind === 'raw') {
     const ratio = await ask(queries.ratio);
     return (step) => readRatio(answerAt('errorRatioQuery', ratio, step));
   }
   const [errors, total] = await Promise.all([ask(queries.error), ask(queries.total)]);
-  return (step) => readEvents(answerAt('errorQuery', errors, step), answerAt('totalQuery', total, step));
+  return (step) => readEvents(answerAt('errorQuery', errors, step), answerAt('totalQuery', total, step), seconds);
 }
 
 function answerAt(name: QueryName, series: Series, step: number): Answer {

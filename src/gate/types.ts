@@ -17,14 +17,24 @@ export interface WindowBurn {
   burnRate: number | undefined;
   noTraffic: boolean;
   missing: string | undefined;
+  /** Failed requests in the window, when the SLI counts them; undefined for a raw ratio or missing data. */
+  failed?: number;
 }
 
 export interface RuleResult {
   rule: BurnRule;
   long: WindowBurn;
   short: WindowBurn;
-  /** fires: both windows over the factor; quiet: at least one is not; unknown: data missing and it matters. */
+  /**
+   * fires: both windows over the factor, and the long one holds enough failed requests;
+   * quiet: at least one is not over, or the guard held it back; unknown: data missing and it matters.
+   */
   state: 'fires' | 'quiet' | 'unknown';
+  /**
+   * Set when the significance guard decided the rule: it would have fired (or been undecided),
+   * but its long window holds only `failed` failed requests, fewer than `minErrors`.
+   */
+  heldBack?: { failed: number; minErrors: number };
 }
 
 export interface BudgetResult {
@@ -46,6 +56,12 @@ export interface SloResult {
   rules: RuleResult[];
   budget: BudgetResult;
   state: SloState;
+  /**
+   * The significance guard for this SLO: `on`; `off` (burnRate.minErrors is 0); or `no counts`:
+   * the policy sets one, but the SLI is a raw ratio without failed-request counts, so its rules
+   * fire on the ratio alone.
+   */
+  guard: 'on' | 'off' | 'no counts';
 }
 
 /** Data a decision needed and did not get. */

@@ -4,7 +4,7 @@ import type { Readings, WindowReading } from '../gate/types.js';
 import type { Policy } from '../policy/schema.js';
 import { sliQueries, windowsOf, type SliQueries } from './promql.js';
 import { EVALUATION_ENDED, type MetricsSource } from './source.js';
-import { readEvents, readRatio, unanswered, type Answer, type QueryName } from './window-reading.js';
+import { readEvents, readRatio, unanswered, windowSeconds, type Answer, type QueryName } from './window-reading.js';
 
 export interface MeasureOptions {
   /** Evaluate as of this moment instead of the server's now. */
@@ -49,7 +49,9 @@ export async function measure(policy: Policy, source: MetricsSource, options: Me
 
   const perSlo = policy.slos.map(async (slo) => {
     const windows = windowsOf(slo, policy.burnRate.rules);
-    const readings = await Promise.all(windows.map(async (window): Promise<[string, WindowReading]> => [window, await read(sliQueries(slo, window), ask)]));
+    const readings = await Promise.all(
+      windows.map(async (window): Promise<[string, WindowReading]> => [window, await read(sliQueries(slo, window), ask, windowSeconds(window))]),
+    );
     return [slo.name, new Map(readings)] as const;
   });
   const work = Promise.all(perSlo);
@@ -69,10 +71,10 @@ export async function measure(policy: Policy, source: MetricsSource, options: Me
   }
 }
 
-async function read(queries: SliQueries, ask: (q: string) => Promise<number>): Promise<WindowReading> {
+async function read(queries: SliQueries, ask: (q: string) => Promise<number>, seconds: number | undefined): Promise<WindowReading> {
   if (queries.kind === 'raw') return readRatio(await settle('errorRatioQuery', ask(queries.ratio)));
   const [errors, total] = await Promise.all([settle('errorQuery', ask(queries.error)), settle('totalQuery', ask(queries.total))]);
-  return readEvents(errors, total);
+  return readEvents(errors, total, seconds);
 }
 
 async function settle(name: QueryName, answer: Promise<number>): Promise<Answer> {

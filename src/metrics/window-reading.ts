@@ -1,4 +1,5 @@
 import type { WindowReading } from '../gate/types.js';
+import { parseDuration } from '../policy/duration.js';
 
 /** What one query answered for one window at one instant: its sample, or why there is none. */
 export type Answer = { ok: true; value: number } | { ok: false; reason: string };
@@ -26,9 +27,12 @@ export function readRatio(ratio: Answer): WindowReading {
  * The reading of an events SLI: errors / total. Both must be counts: finite and not negative,
  * else the window is missing data (NaN, ±Inf or a negative number is a broken query, never a
  * quiet service). A total of 0 is no traffic (NaN), unless errors were counted anyway, which
- * means the two queries disagree.
+ * means the two queries disagree. With the window's length in seconds, the reading also carries
+ * the failed requests in it, for the significance guard: errorQuery answers a per-second rate
+ * (`rate()`), so the window held that rate × its length (with `increase()` the count comes out
+ * larger, and the guard holds back fewer rules: it errs towards blocking).
  */
-export function readEvents(errors: Answer, total: Answer): WindowReading {
+export function readEvents(errors: Answer, total: Answer, windowSeconds?: number): WindowReading {
   if (!errors.ok) return errors;
   if (!total.ok) return total;
   const broken = notACount('errorQuery', errors.value, total.value) ?? notACount('totalQuery', total.value);
@@ -36,9 +40,13 @@ export function readEvents(errors: Answer, total: Answer): WindowReading {
   if (total.value === 0) {
     return errors.value > 0
       ? { ok: false, reason: 'errorQuery counts errors while totalQuery counts no requests: do the two queries select the same series?' }
-      : { ok: true, ratio: NaN };
+      : counted({ ok: true, ratio: NaN }, 0, windowSeconds);
   }
-  return checked(errors.value / total.value);
+  return counted(checked(errors.value / total.value), errors.value, windowSeconds);
+}
+
+function counted(reading: WindowReading, errorsPerSecond: number, windowSeconds: number | undefined): WindowReading {
+  return reading.ok && windowSeconds !== undefined ? { ...reading, failed: errorsPerSecond * windowSeconds } : reading;
 }
 
 /** Why a query's value cannot be a count of events, or undefined when it can. */
@@ -59,4 +67,10 @@ function checked(ratio: number): WindowReading {
 
 function formatted(value: number): string {
   return Number.isFinite(value) ? String(value) : value > 0 ? '+Inf' : '-Inf';
+}
+
+/** A window's length in seconds (`5m` -> 300), for the failed-request count; undefined when it is not a duration. */
+export function windowSeconds(window: string): number | undefined {
+  const ms = parseDuration(window);
+  return ms === undefined ? undefined : ms / 1000;
 }

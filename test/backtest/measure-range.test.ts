@@ -46,7 +46,10 @@ describe('measureRange: sending range queries', () => {
   it('yields every step of the range, oldest first, with every window of every SLO', async () => {
     const steps = await readingsOf(eventsSource([1, 2, 3, 4], [100, 100, 100, 100]));
     expect(steps.map(([at]) => at)).toEqual([T, T + 300, T + 600, T + 900]);
-    expect(steps.map(([, r]) => r.get('checkout')?.get('5m'))).toEqual([0.01, 0.02, 0.03, 0.04].map((ratio) => ({ ok: true, ratio })));
+    // With the failed requests in the window: errorQuery's rate times the window's 300 s.
+    expect(steps.map(([, r]) => r.get('checkout')?.get('5m'))).toEqual(
+      [0.01, 0.02, 0.03, 0.04].map((ratio) => ({ ok: true, ratio, failed: ratio * 100 * 300 })),
+    );
     expect([...steps[0]![1].get('checkout')!.keys()]).toEqual(WINDOWS);
   });
 });
@@ -77,7 +80,7 @@ describe('measureRange: missing data', () => {
       ok: false,
       reason: 'errorQuery has no sample at this step (if no errors have happened yet, append `or vector(0)` to errorQuery)',
     });
-    expect(at(steps, 2)).toEqual({ ok: true, ratio: 0.01 });
+    expect(at(steps, 2)).toEqual({ ok: true, ratio: 0.01, failed: 300 });
   });
 
   it('reports a step without a total sample as missing', async () => {
@@ -102,7 +105,7 @@ describe('measureRange: missing data', () => {
     );
     const steps = await readingsOf(source);
     expect(at(steps, 0, '30d')).toEqual({ ok: false, reason: 'totalQuery returned 2 series, not one: aggregate it, e.g. with sum()' });
-    expect(at(steps, 0, '1h')).toEqual({ ok: true, ratio: 0.01 });
+    expect(at(steps, 0, '1h')).toEqual({ ok: true, ratio: 0.01, failed: 3600 });
   });
 
   it('lets an error that is not a failed read (a bug) propagate', async () => {

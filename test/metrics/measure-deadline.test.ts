@@ -42,7 +42,7 @@ describe('measure: the evaluation deadline', () => {
     const readings = await measure(policyWith({ slos: [events('checkout')] }), new FakeSource((q) => (q.startsWith('errors') ? 1 : 100)), {
       deadlineMs: 5_000,
     });
-    expect(readings.get('checkout')?.get('5m')).toEqual({ ok: true, ratio: 0.01 });
+    expect(readings.get('checkout')?.get('5m')).toEqual({ ok: true, ratio: 0.01, failed: 300 });
   });
 
   it.each([0, -1, NaN])('refuses a deadline of %s ms, which would end every evaluation before it starts', async (deadlineMs) => {

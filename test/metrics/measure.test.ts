@@ -6,6 +6,7 @@ import { policyWith, slo } from '../support/readings.js';
 import { FakeSource } from './fake-source.js';
 
 const DEFAULT_WINDOWS = ['1h', '5m', '6h', '30m', '30d'];
+const SECONDS: Record<string, number> = { '1h': 3600, '5m': 300, '6h': 21_600, '30m': 1800, '30d': 2_592_000 };
 
 function eventsSlo(name: string, errorQuery: string, totalQuery: string) {
   return { name, objective: 99.9, sli: { events: { errorQuery, totalQuery } } };
@@ -91,9 +92,9 @@ describe('measure: error ratios', () => {
     { name: 'reads no errors as a ratio of 0', errors: 0, total: 100, reading: { ok: true, ratio: 0 } },
     { name: 'reads a total of 0 as no traffic (NaN)', errors: 0, total: 0, reading: { ok: true, ratio: NaN } },
     { name: 'reads more errors than requests as a ratio above 1', errors: 3, total: 2, reading: { ok: true, ratio: 1.5 } },
-  ])('$name', async ({ errors, total, reading }) => {
+  ])('$name, and counts the failed requests in each window: the error rate times its length', async ({ errors, total, reading }) => {
     const readings = await measure(policyWith({ slos: [eventsSlo('checkout', 'errors[{{.window}}]', 'total[{{.window}}]')] }), eventsSource(errors, total));
-    for (const window of DEFAULT_WINDOWS) expect(readings.get('checkout')?.get(window)).toEqual(reading);
+    for (const window of DEFAULT_WINDOWS) expect(readings.get('checkout')?.get(window)).toEqual({ ...reading, failed: errors * SECONDS[window]! });
   });
 
   it.each<{ name: string; errors: number; total: number; reason: string }>([
@@ -183,7 +184,7 @@ describe('measure: failed queries', () => {
     );
     const readings = await measure(policyWith({ slos: [eventsSlo('checkout', 'errors[{{.window}}]', 'total[{{.window}}]')] }), source);
     expect(readings.get('checkout')?.get('30d')).toEqual({ ok: false, reason: 'errorQuery returned 2 series, not one: aggregate it, e.g. with sum()' });
-    expect(readings.get('checkout')?.get('1h')).toEqual({ ok: true, ratio: 0.01 });
+    expect(readings.get('checkout')?.get('1h')).toEqual({ ok: true, ratio: 0.01, failed: 3600 });
   });
 
   it('gives the same missing reading to every SLO that shares a failed query', async () => {
