@@ -31,15 +31,23 @@ function assessSlo(policy: Policy, slo: Slo, windows: ReadonlyMap<string, Window
       return { window, burnRate: undefined, noTraffic: false, missing: `error ratio ${reading.ratio} is not a ratio` };
     }
     if (reading.ratio === Infinity) return { window, burnRate: undefined, noTraffic: false, missing: 'error ratio is infinite' };
-    return { window, burnRate: burnRate(reading.ratio, slo.objective), noTraffic: Number.isNaN(reading.ratio), missing: undefined };
+    const burn: WindowBurn = { window, burnRate: burnRate(reading.ratio, slo.objective), noTraffic: Number.isNaN(reading.ratio), missing: undefined };
+    return reading.failed === undefined ? burn : { ...burn, failed: reading.failed };
   };
 
+  const { minErrors } = policy.burnRate;
+  const guard: SloResult['guard'] = minErrors <= 0 ? 'off' : slo.sli.events ? 'on' : 'no counts';
   const rules = policy.burnRate.rules.map((rule): RuleResult => {
     const long = burnOf(rule.long);
     const short = burnOf(rule.short);
     const over = [long, short].map((w) => (w.burnRate === undefined ? undefined : exceeds(w.burnRate, rule.factor)));
     // Both windows must exceed the factor; one window known to be under it settles the rule.
     const state = over.includes(false) ? 'quiet' : over.includes(undefined) ? 'unknown' : 'fires';
+    // The guard: too few failed requests in the long window settle it too. A window without a
+    // count (a raw SLI) cannot be held back: its rule fires on the ratio alone, failing closed.
+    if (state !== 'quiet' && guard === 'on' && long.failed !== undefined && long.failed < minErrors) {
+      return { rule, long, short, state: 'quiet', heldBack: { failed: long.failed, minErrors } };
+    }
     return { rule, long, short, state };
   });
 
@@ -61,7 +69,7 @@ function assessSlo(policy: Policy, slo: Slo, windows: ReadonlyMap<string, Window
     ...rules.map((r): SloState => (r.state === 'fires' ? 'block' : r.state === 'unknown' ? 'missing' : 'pass')),
     budget.state === 'exhausted' ? 'block' : budget.state === 'unknown' ? 'missing' : budget.state === 'low' ? 'warn' : 'pass',
   ];
-  return { slo, rules, budget, state: worst(states) };
+  return { slo, rules, budget, state: worst(states), guard };
 }
 
 const STATE_RANK: Record<SloState, number> = { pass: 0, warn: 1, missing: 2, block: 3 };

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { budgetProblems, budgetSchema } from './budget.js';
+import { burnRateSchema, NAME, type BurnRule } from './burn-rate.js';
 import { parseDuration } from './duration.js';
 import { environmentProblems, environmentsSchema } from './environments.js';
 
@@ -7,7 +9,6 @@ export const WINDOW_PLACEHOLDER = /\{\{\s*\.window\s*\}\}/g;
 const ANY_PLACEHOLDER = /\{\{(.*?)\}\}/g;
 
 const MAX_QUERY_LENGTH = 4000;
-const NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
 const duration = z.string().refine((text) => parseDuration(text) !== undefined, {
   error: 'must be a Prometheus duration such as 5m, 1h or 30d',
@@ -51,28 +52,8 @@ const slo = z.strictObject({
   sli,
 });
 
-const rule = z
-  .strictObject({
-    name: z.string().regex(NAME, { error: "must be 1-64 letters, digits, '-', '_' or '.'" }),
-    long: duration,
-    short: duration,
-    factor: z.number().positive({ error: 'must be a positive burn-rate factor, e.g. 14.4' }).max(1e6),
-  })
-  .superRefine((value, ctx) => {
-    const long = parseDuration(value.long);
-    const short = parseDuration(value.short);
-    if (long !== undefined && short !== undefined && short >= long) {
-      ctx.addIssue({ code: 'custom', path: ['short'], message: `must be shorter than long (${value.long})` });
-    }
-  });
-
-/** Google SRE Workbook, table 5-8: page-level rules for a 30-day budget. */
-export const DEFAULT_RULES = [
-  { name: 'fast', long: '1h', short: '5m', factor: 14.4 },
-  { name: 'slow', long: '6h', short: '30m', factor: 6 },
-];
-
-const percentLeft = z.number().min(-1000).max(100, { error: 'must be at most 100 (% of error budget left)' });
+/** The rules a policy gets when it sets none: the gating preset (see burn-rate.ts). */
+export { GATING_RULES as DEFAULT_RULES } from './burn-rate.js';
 
 export const policySchema = z
   .strictObject({
@@ -85,8 +66,8 @@ export const policySchema = z
       .default('slo-gate'),
     onMissingData: z.enum(['block', 'allow']).default('block'),
     slos: z.array(slo).min(1, { error: 'must list at least one SLO' }).max(50, { error: 'must list at most 50 SLOs' }),
-    burnRate: z.strictObject({ rules: z.array(rule).min(1).max(10).default(DEFAULT_RULES) }).default({ rules: DEFAULT_RULES }),
-    budget: z.strictObject({ warnBelow: percentLeft.default(25), blockBelow: percentLeft.default(0) }).default({ warnBelow: 25, blockBelow: 0 }),
+    burnRate: burnRateSchema,
+    budget: budgetSchema,
     bypass: z
       .strictObject({
         labels: z.array(z.string().min(1).max(50)).max(20).default([]),
@@ -106,9 +87,7 @@ export const policySchema = z
     duplicates(policy.bypass.labels).forEach((index) =>
       ctx.addIssue({ code: 'custom', path: ['bypass', 'labels', index], message: `duplicate label "${policy.bypass.labels[index]}"` }),
     );
-    if (policy.budget.blockBelow > policy.budget.warnBelow) {
-      ctx.addIssue({ code: 'custom', path: ['budget', 'blockBelow'], message: 'must not be above budget.warnBelow' });
-    }
+    budgetProblems(policy.budget).forEach(({ path, message }) => ctx.addIssue({ code: 'custom', path, message }));
     const longest = Math.max(...policy.burnRate.rules.map((r) => parseDuration(r.long) ?? 0));
     policy.slos.forEach((s, index) => {
       const period = parseDuration(s.period);
@@ -126,5 +105,5 @@ function duplicates(names: string[]): number[] {
 
 export type Policy = z.output<typeof policySchema>;
 export type Slo = Policy['slos'][number];
-export type BurnRule = Policy['burnRate']['rules'][number];
+export type { BurnRule };
 export type Permission = Policy['bypass']['minPermission'];

@@ -18,9 +18,9 @@ const events = (job: string) => ({
   },
 });
 
-/** A policy with one SLO and the default rules (fast: 1h and 5m over 14.4; slow: 6h and 30m over 6). */
+/** A policy with one SLO and the Workbook paging rules (fast: 1h and 5m over 14.4; slow: 6h and 30m over 6). */
 function policyFor(job: string): Policy {
-  return parsePolicyText(stringify({ slos: [{ name: job, objective: OBJECTIVE, sli: events(job) }] }));
+  return parsePolicyText(stringify({ slos: [{ name: job, objective: OBJECTIVE, sli: events(job) }], burnRate: { preset: 'workbook-paging' } }));
 }
 
 /** From `from` to `to` seconds relative to T0. */

@@ -29,9 +29,12 @@ const errors = (job: string) => `sum(rate(http_requests_total{job="${job}",code=
 const total = (job: string) => `sum(rate(http_requests_total{job="${job}"}[{{.window}}]))`;
 const events = (job: string) => ({ events: { errorQuery: errors(job), totalQuery: total(job) } });
 
-/** A policy with one SLO and the default rules, through the same parser a repository's file goes through. */
+/**
+ * A policy with one SLO and the Workbook paging rules (the windows scenarios.ts works out by hand),
+ * through the same parser a repository's file goes through.
+ */
 function policyFor(name: string, sli: object, options: object = {}): Policy {
-  return parsePolicyText(stringify({ ...options, slos: [{ name, objective: OBJECTIVE, sli }] }));
+  return parsePolicyText(stringify({ burnRate: { preset: 'workbook-paging' }, ...options, slos: [{ name, objective: OBJECTIVE, sli }] }));
 }
 
 async function evaluate(policy: Policy, source: MetricsSource = prometheus): Promise<Verdict> {

@@ -44,7 +44,12 @@ describe('sliQueries', () => {
 
 describe('windowsOf', () => {
   it.each([
-    { name: 'lists the default rule windows in rule order, then the period', rules: DEFAULT_RULES, period: '30d', windows: ['1h', '5m', '6h', '30m', '30d'] },
+    {
+      name: 'lists the default rule windows in rule order, each once, then the period',
+      rules: DEFAULT_RULES,
+      period: '30d',
+      windows: ['5m', '1m', '15m', '1h', '30d'],
+    },
     {
       name: 'lists a window two rules share once',
       rules: [

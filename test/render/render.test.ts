@@ -7,8 +7,9 @@ import { COMMENT_MARKER, renderComment } from '../../src/render/comment.js';
 import { describeReport, MAX_DESCRIPTION } from '../../src/render/describe.js';
 
 const raw = (name: string) => ({ name, objective: 99.9, sli: { raw: { errorRatioQuery: `${name}[{{.window}}]` } } });
+/** The Workbook paging rules (fast 1h/5m, slow 6h/30m): the readings below are written for their windows. */
 const policyOf = (extra: Record<string, unknown> = {}, names = ['checkout-availability']) =>
-  validatePolicy({ slos: names.map(raw), bypass: { labels: ['hotfix', 'security'] }, ...extra });
+  validatePolicy({ slos: names.map(raw), bypass: { labels: ['hotfix', 'security'] }, burnRate: { preset: 'workbook-paging' }, ...extra });
 
 const ok = (ratio: number): WindowReading => ({ ok: true, ratio });
 const same = (ratio: number | WindowReading) => {

@@ -16,9 +16,13 @@ export function slo(name: string, objective = 99.9): Record<string, unknown> {
   };
 }
 
-/** A policy validated like a real one, so every default applies. One `checkout` SLO unless `slos` is given. */
+/**
+ * A policy validated like a real one, so every default applies. One `checkout` SLO unless `slos` is
+ * given, and the Workbook paging rules (fast 1h/5m, slow 6h/30m) unless `burnRate` is: the tables
+ * of readings below are written for them. Pass `burnRate: {}` for the gating defaults.
+ */
 export function policyWith(fields: Record<string, unknown> = {}): Policy {
-  return validatePolicy({ slos: [slo('checkout')], ...fields });
+  return validatePolicy({ slos: [slo('checkout')], burnRate: { preset: 'workbook-paging' }, ...fields });
 }
 
 /** A window's value in a table row: an error ratio (NaN = no traffic) or, as a string, the reason it is missing. */
