@@ -1,9 +1,14 @@
 import type { ApplicationFunctionOptions, Logger, Probot } from 'probot';
-import { onPolicyPush } from './handlers/policy-push.js';
+import { botIdentity } from './github/bot-identity.js';
+import { deploymentJobs } from './handlers/deployment-jobs.js';
+import { onDeployment, onDeploymentStatus, onProtectionRule } from './handlers/deployments.js';
+import { onPush } from './handlers/push.js';
 import { onPullRequest, PULL_REQUEST_EVENTS } from './handlers/pull-request.js';
 import { onRecheckCommand } from './handlers/recheck-command.js';
 import { recheckJob } from './handlers/recheck.js';
 import type { GateServices } from './handlers/services.js';
+import { EVALUATION_DEADLINE_MS } from './evaluate.js';
+import { withRequestTimeout } from './github/request-timeout.js';
 import { operationalEndpoints } from './http-endpoints.js';
 import { cachedSource } from './metrics/cached-source.js';
 import { limitedSource } from './metrics/limited-source.js';
@@ -29,13 +34,17 @@ export interface AppDependencies {
   random?: () => number;
   /** How a replica waits out an unreachable store (ping interval, catch-up spread); defaults in store-outage.ts. */
   storeOutage?: StoreOutageOptions;
+  /** The clock for waiting deployments and verification offsets; Date.now by default. */
+  now?: () => number;
+  /** Marks deployments and regressions on the operator's dashboards (Grafana); must never throw. */
+  annotate?: GateServices['annotate'];
 }
 
 /** Queries in flight to the metrics server from this process, whatever the number of evaluations. */
 const MAX_QUERIES_IN_FLIGHT = 24;
 
-/** An evaluation that has not finished by then ends in an `error` status naming the deadline. */
-export const EVALUATION_DEADLINE_MS = 60_000;
+/** One GitHub request (each attempt of Octokit's retries) gives up after this, body included. */
+export const GITHUB_REQUEST_TIMEOUT_MS = 15_000;
 
 export interface SloGateApp {
   (app: Probot, options?: Partial<ApplicationFunctionOptions>): void;
@@ -56,7 +65,10 @@ export function createApp(deps: AppDependencies): SloGateApp {
       evaluationDeadlineMs: deps.evaluationDeadlineMs ?? EVALUATION_DEADLINE_MS,
       retryBaseMs: deps.retryBaseMs ?? BASE_BACKOFF_MS,
       random: deps.random ?? Math.random,
-      auth: (installationId) => app.auth(installationId),
+      now: deps.now ?? Date.now,
+      annotate: deps.annotate,
+      auth: async (installationId) => withRequestTimeout(await app.auth(installationId), GITHUB_REQUEST_TIMEOUT_MS),
+      botLogin: botIdentity(() => app.auth()),
     };
     const log = app.log.child({ name: 'slo-gate' });
     const once = oncePerDelivery(deps.store);
@@ -64,9 +76,12 @@ export function createApp(deps: AppDependencies): SloGateApp {
     const on = <C extends { id: string; log: Logger }>(handler: (context: C) => Promise<void>) => inFlight.track(once(handler));
     app.on([...PULL_REQUEST_EVENTS], on(onPullRequest(services, outage)));
     app.on('issue_comment.created', on(onRecheckCommand(services)));
-    app.on('push', on(onPolicyPush(services)));
+    app.on('push', on(onPush(services)));
+    app.on('deployment_protection_rule.requested', on(onProtectionRule(services)));
+    app.on('deployment.created', on(onDeployment(services)));
+    app.on('deployment_status.created', on(onDeploymentStatus(services)));
 
-    const jobs = neverDropped({ recheck: recheckJob(services, log) }, services, log);
+    const jobs = neverDropped({ recheck: recheckJob(services, log), ...deploymentJobs(services, log) }, services, log);
     deps.store.jobs.process(Object.fromEntries(Object.entries(jobs).map(([kind, handler]) => [kind, inFlight.track(handler)])), (job, error) =>
       log.error({ err: error, job: job.id }, 'slo-gate job failed and could not be rescheduled; the store tries it again'),
     );

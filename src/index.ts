@@ -1,18 +1,19 @@
 import type { ApplicationFunctionOptions, Probot } from 'probot';
 import { createApp } from './app.js';
 import { INSECURE_DEV_WEBHOOKS, loadOperatorConfig, requireWebhookSecret } from './config.js';
+import { createGrafana, loadGrafanaConfig } from './integrations/grafana.js';
 import { createPrometheusClient } from './metrics/prometheus-client.js';
 import { createMemoryStore } from './state/memory-store.js';
 import { createRedisStore } from './state/redis-store.js';
 import { createTelemetry } from './telemetry.js';
 
+/** How long SIGTERM waits for work in flight before the process exits. */
+const SHUTDOWN_GRACE_MS = 20_000;
+
 /**
  * Entry point for `probot run`: reads the operator's environment once (a bad value stops the app
  * here, naming the variable), picks the store (Redis with REDIS_URL, else memory), and wires the app.
  */
-/** How long SIGTERM waits for work in flight before the process exits. */
-const SHUTDOWN_GRACE_MS = 20_000;
-
 export default function sloGate(app: Probot, options: ApplicationFunctionOptions): void {
   // Before anything else: without a real secret, anyone could forge a webhook (and a bypass).
   const { insecureDevWebhooks } = requireWebhookSecret(process.env);
@@ -26,7 +27,19 @@ export default function sloGate(app: Probot, options: ApplicationFunctionOptions
   }
   const store = config.redisUrl ? createRedisStore({ url: config.redisUrl, log }) : createMemoryStore();
   const telemetry = createTelemetry(() => store.jobs.pending());
+  const grafanaConfig = loadGrafanaConfig(process.env);
+  const grafana = grafanaConfig && createGrafana(grafanaConfig);
   const gate = createApp({
+    annotate:
+      grafana &&
+      (async (annotation) => {
+        // A dashboard marker is a nicety: a failing Grafana is logged and counted, never blocks anything.
+        const result = await grafana.annotate(annotation);
+        if (!result.ok) {
+          telemetry.grafanaFailed();
+          log.warn({ problem: result.problem }, 'could not post a Grafana annotation');
+        }
+      }),
     metrics: createPrometheusClient(config.prometheus),
     store,
     telemetry,

@@ -1,3 +1,4 @@
+import type { Annotation } from '../integrations/grafana.js';
 import type { Octokit } from '../github/pull-request.js';
 import type { MetricsSource } from '../metrics/source.js';
 import type { Store } from '../state/store.js';
@@ -21,6 +22,10 @@ export interface GateServices {
    * Octokit has none, so every installation's writes would share one queue of 1 write/s.
    */
   auth: (installationId: number) => Promise<Octokit>;
+  /** The clock, read only at the edges (deadlines of waiting deployments, verification offsets); Date.now outside tests. */
+  now: () => number;
+  /** Marks a moment on the operator's dashboards (Grafana); never throws, absent when not configured. */
+  annotate?: (annotation: Annotation) => Promise<void>;
   /** This app's own bot login (`<slug>[bot]`), so only our own summary comment is ever edited. */
   botLogin: () => Promise<string>;
 }

@@ -43,7 +43,11 @@ export class DropJob extends Error {
  * capped exponential backoff (honouring GitHub's `retry-after`), attempt after attempt, until it
  * succeeds, its handler decides there is nothing left to do, or it throws DropJob.
  */
-export function neverDropped(handlers: Record<string, JobHandler>, services: Pick<GateServices, 'store' | 'retryBaseMs'>, log: Logger): Record<string, JobHandler> {
+export function neverDropped(
+  handlers: Record<string, JobHandler>,
+  services: Pick<GateServices, 'store' | 'retryBaseMs'>,
+  log: Logger,
+): Record<string, JobHandler> {
   return Object.fromEntries(
     Object.entries(handlers).map(([kind, handler]) => [
       kind,

@@ -31,6 +31,8 @@ export interface GateTarget {
   readonly recheck: Job;
   /** Reads what the evaluation needs: the policy (for this target's SLOs) and any bypass candidates. */
   prepare(): Promise<Prepared>;
+  /** Judges a ready target; the engine's `evaluate()` when the target has no judgement of its own. */
+  evaluate?(prepared: Extract<Prepared, { kind: 'ready' }>): Promise<Report>;
   /** Writes the outcome where people see it; checks `stillCurrent()` before each write. */
   publish(report: Report, prepared: Prepared | undefined, stillCurrent: () => Promise<boolean>): Promise<void>;
   /** The target is not gated (any more): undo whatever of ours still blocks it. */
@@ -62,10 +64,12 @@ export async function runGate(services: GateServices, target: GateTarget, log: L
         log.debug({ ...target.where, why: prepared.why }, 'not gated');
         return undefined;
       }
-      report =
-        prepared.kind === 'invalid'
-          ? { kind: 'invalid-policy', problems: prepared.problems }
-          : { kind: 'verdict', verdict: await evaluate({ policy: prepared.policy, metrics: services.metrics, candidates: prepared.candidates, deadlineMs: services.evaluationDeadlineMs }) };
+      if (prepared.kind === 'invalid') report = { kind: 'invalid-policy', problems: prepared.problems };
+      else if (target.evaluate) report = await target.evaluate(prepared);
+      else {
+        const { policy, candidates } = prepared;
+        report = { kind: 'verdict', verdict: await evaluate({ policy, metrics: services.metrics, candidates, deadlineMs: services.evaluationDeadlineMs }) };
+      }
     } catch (error) {
       log.error({ err: error, ...target.where }, 'slo-gate failed to evaluate');
       report = { kind: 'failed', message: (error as Error).message ?? String(error) };

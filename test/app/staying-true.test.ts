@@ -5,7 +5,7 @@ import type { Store } from '../../src/state/store.js';
 import { FAST_BURN, HEALTHY, fakeMetrics } from '../support/fake-metrics.js';
 import { gitHub, HEAD_SHA } from '../support/github-nock.js';
 import { POLICY } from '../support/policies.js';
-import { createTestProbot, examplePayload, pullRequestPayload, type TestProbotOptions } from '../support/probot.js';
+import { createTestProbot, settleApps, examplePayload, pullRequestPayload, type TestProbotOptions } from '../support/probot.js';
 
 /** A metrics source whose answers the test switches, as a recovering service would. */
 function switchable(initial: Record<string, number>) {
@@ -24,6 +24,7 @@ beforeEach(() => {
 
 afterEach(async () => {
   await store.close();
+  await settleApps();
   const pending = nock.pendingMocks();
   nock.cleanAll();
   expect(pending, 'every expected GitHub request was made').toEqual([]);
@@ -76,7 +77,7 @@ describe('re-evaluation', () => {
   });
 
   it('re-evaluates open PRs when the policy changes on the default branch', async () => {
-    const gh = gitHub().token().openPulls([2]);
+    const gh = gitHub().token().policy(POLICY).openPulls([2]);
     const { receive } = await app(fakeMetrics(HEALTHY));
     const push = examplePayload(
       'push',
@@ -87,10 +88,13 @@ describe('re-evaluation', () => {
     );
     gh.pull().policy(POLICY).shown().status().comments();
     await receive('push', push);
-    await vi.waitFor(() => expect(gh.recorded.statuses.map((s) => s.state)).toEqual(['success']), { timeout: 2000 });
+    await vi.waitFor(() => expect(gh.scope.pendingMocks()).toEqual([]), { timeout: 5000 });
+    expect(gh.recorded.statuses.map((s) => s.state)).toEqual(['success']);
   });
 
-  it('ignores pushes that do not touch the policy, and pushes to other branches', async () => {
+  it('ignores pushes that do not touch the policy, and pushes to branches no environment deploys', async () => {
+    // A push to the default branch reads the policy once, to learn which branches its environments deploy.
+    gitHub().token().policy(POLICY);
     const { receive } = await app(fakeMetrics(HEALTHY));
     await receive(
       'push',
@@ -184,7 +188,11 @@ describe('concurrency and idempotency', () => {
   it('creates one comment when a labeled and a synchronize event arrive together', async () => {
     const gh = gitHub().token().policy(POLICY).policy(POLICY).status().comments().createComment();
     const { receive } = await app(fakeMetrics(FAST_BURN));
-    await Promise.all([receive('pull_request', pullRequestPayload('labeled')), receive('pull_request', pullRequestPayload('synchronize'))]);
+    const sameMoment = (p: any) => (p.pull_request.updated_at = '2019-05-15T15:20:35Z');
+    await Promise.all([
+      receive('pull_request', pullRequestPayload('labeled', sameMoment)),
+      receive('pull_request', pullRequestPayload('synchronize', sameMoment)),
+    ]);
     expect(gh.recorded.created).toHaveLength(1);
     expect(gh.recorded.statuses).toHaveLength(1); // the second evaluation found the same status already written
   });
@@ -246,7 +254,10 @@ describe('concurrency and idempotency', () => {
     expect(gh.scope.pendingMocks()).toEqual([]);
     service.set(FAST_BURN);
     gh.policy(POLICY).status().createComment();
-    await receive('pull_request', pullRequestPayload('synchronize'));
+    await receive(
+      'pull_request',
+      pullRequestPayload('synchronize', (p) => (p.pull_request.updated_at = '2019-05-15T15:21:00Z')),
+    );
     expect(gh.recorded.statuses.map((s) => s.state)).toEqual(['success', 'failure']);
     expect(gh.recorded.created).toHaveLength(1);
     await store.jobs.cancel('recheck:Codertocat/Hello-World#2');

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import examples from '@octokit/webhooks-examples';
 import { Probot, ProbotOctokit } from 'probot';
-import { createApp, type AppDependencies } from '../../src/app.js';
+import { createApp, type AppDependencies, type SloGateApp } from '../../src/app.js';
 import type { MetricsSource } from '../../src/metrics/source.js';
 import { createMemoryStore } from '../../src/state/memory-store.js';
 
@@ -19,6 +19,8 @@ export interface TestProbotOptions extends Partial<AppDependencies> {
   baseUrl?: string;
   /** Receives the HTTP handlers the app mounts (/healthz, /readyz, /metrics). */
   addHandler?: (handler: unknown) => void;
+  /** The app to load instead of one made from these options (to reach its `drain`). */
+  app?: SloGateApp;
   /** Probot's retry plugin on, with short waits: for tests of GitHub failing. */
   retries?: boolean;
 }
@@ -35,10 +37,22 @@ export async function createTestProbot(metrics: MetricsSource, options: TestProb
     })),
     logLevel: 'fatal',
   });
-  const { baseUrl: _baseUrl, addHandler, retries: _retries, ...deps } = options;
-  const app = createApp({ store: createMemoryStore(), random: () => 0.5, retryBaseMs: 20, ...deps, metrics });
+  const { baseUrl: _baseUrl, addHandler, retries: _retries, app: given, ...deps } = options;
+  const app = given ?? createApp({ store: createMemoryStore(), random: () => 0.5, retryBaseMs: 20, ...deps, metrics });
   await probot.load(app, { cwd: process.cwd(), addHandler: addHandler ?? (() => {}) });
+  running.push(app);
   return probot;
+}
+
+const running: SloGateApp[] = [];
+
+/**
+ * Lets the work of every app a test started finish (after its store is closed, so nothing new
+ * starts), so a re-check still in flight cannot use the next test's GitHub mocks.
+ */
+export async function settleApps(): Promise<void> {
+  const apps = running.splice(0);
+  await Promise.all(apps.map((app) => app.drain(5_000)));
 }
 
 type Example = { action?: string } & Record<string, unknown>;
