@@ -32,6 +32,8 @@ export function composePolicy(files: readonly PolicyFile[]): ComposedPolicy {
   for (const issue of checked.issues) {
     const file = files[sourceOf(files, issue)];
     if (!file || file.own) own.push(issue.problem);
+    // A problem with the whole document (empty, too large) is our own words, safe to give in full.
+    else if (issue.kind === 'shape') own.push(inheritedProblem(file.label, issue.problem.message));
     else inherited.set(file, [...(inherited.get(file) ?? []), issue.kind]);
   }
   return { kind: 'invalid', problems: [...own, ...[...inherited].map(([file, kinds]) => inheritedProblem(file.label, countKinds(kinds)))] };
@@ -87,7 +89,7 @@ const KIND_WORDS: Record<ProblemKind, [one: string, many: string]> = {
   'not-allowed': ['a value that is not one of the allowed ones', 'values that are not one of the allowed ones'],
   'out-of-range': ['a value out of range', 'values out of range'],
   invalid: ['an invalid value', 'invalid values'],
-  shape: ['not a usable policy', 'not a usable policy'],
+  shape: ['a problem with the whole file', 'problems with the whole file'],
 };
 
 /** `2 problems: 2 unknown keys`, `3 problems: an unknown key, 2 values of the wrong type`. */

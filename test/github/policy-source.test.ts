@@ -296,6 +296,12 @@ describe('problems name the file they are in', () => {
     expect(await problemsOf()).toEqual(['Codertocat/base:.github/slo-gate.yml (inherited): 1 problem: a missing required key; fix that file']);
   });
 
+  it('reports an empty organisation default as an invalid policy, not as no policy', async () => {
+    noFile('Codertocat/Hello-World');
+    file('Codertocat/.github', '# TODO\n');
+    expect(await problemsOf()).toEqual(['Codertocat/.github:.github/slo-gate.yml (inherited): the policy is empty: it needs at least `slos:`; fix that file']);
+  });
+
   it('blames the repository for what no file sets, such as slos', async () => {
     file('Codertocat/Hello-World', '_extends: base\n');
     file('Codertocat/base', 'mode: warn\n');
