@@ -121,7 +121,7 @@ export function renderSection(
 
 function rulesText(policy: Policy): string {
   const rules = policy.burnRate.rules.map((r) => `\`${r.name}\` ${r.long} and ${r.short} > ${r.factor}`).join('; ');
-  const minErrors = (policy.burnRate as { minErrors?: number }).minErrors ?? 0;
+  const { minErrors } = policy.burnRate;
   const guard = minErrors > 0 ? `; a rule fires only when its long window holds at least ${minErrors} failed requests` : '';
   return `${rules}${guard}; block at ${policy.budget.blockBelow} % budget left, warn below ${policy.budget.warnBelow} %`;
 }
@@ -196,7 +196,9 @@ function comparisons(aggregates: readonly Aggregate[], winner: 'ours' | 'theirs'
         const br = better.reopens?.median;
         const wr = worse.reopens?.median;
         // Reopening before the end is not a win: it is being open during the incident, counted above.
-        if (typeof br === 'number' && br >= 0 && (wr === 'still blocked' || (typeof wr === 'number' && br < wr))) {
+        // Nor is reopening sooner when it did not block in the first place (on most seeds).
+        const bothBlocked = typeof b === 'number' && typeof w === 'number';
+        if (bothBlocked && typeof br === 'number' && br >= 0 && (wr === 'still blocked' || (typeof wr === 'number' && br < wr))) {
           lines.push(`${title} ${betterName} reopened ${reopen(br)} after the end, ${worseName} ${reopen(wr)}.`);
         }
         const bs = better.openAfterFirstBlock?.share;

@@ -23,12 +23,6 @@ export type GateName = (typeof GATES)[number];
 /** slo-gate's two policies: its defaults, and the SRE Workbook's paging rules it shipped with first. */
 export type Policies = Record<'slo-gate' | 'workbook paging', Policy>;
 
-/** The Workbook's page-level rules for a 30-day budget (table 5-8), listed as a team would write them. */
-export const WORKBOOK_RULES = [
-  { name: 'fast', long: '1h', short: '5m', factor: 14.4 },
-  { name: 'slow', long: '6h', short: '30m', factor: 6 },
-];
-
 export interface Run {
   scenario: BenchScenario;
   rps: number;
@@ -55,7 +49,7 @@ export function policyFor(scenario: BenchScenario, job: string, extra: Record<st
 }
 
 export function policiesFor(scenario: BenchScenario, job: string): Policies {
-  return { 'slo-gate': policyFor(scenario, job), 'workbook paging': policyFor(scenario, job, { burnRate: { rules: WORKBOOK_RULES } }) };
+  return { 'slo-gate': policyFor(scenario, job), 'workbook paging': policyFor(scenario, job, { burnRate: { preset: 'workbook-paging' } }) };
 }
 
 /** The steps of a scenario's replay, in seconds relative to T0. */
