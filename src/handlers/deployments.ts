@@ -6,7 +6,7 @@ import { loadPolicy } from '../github/policy-source.js';
 import { annotationTags } from '../integrations/grafana.js';
 import { writeStatus } from '../github/publish.js';
 import { MAX_ENVIRONMENT_NAME, MAX_WAIT_MS, findEnvironment, verifyAfterMs, verifyContext } from '../policy/environments.js';
-import { formatDuration } from '../policy/duration.js';
+import { describeVerificationPending } from '../render/deployment.js';
 import { durably } from '../targets/durable.js';
 import { runGate } from '../targets/gate-target.js';
 import { deploymentJob, deploymentTarget } from '../targets/deployment-target.js';
@@ -184,8 +184,7 @@ async function startVerification(
     });
   }
   await services.store.set(`verifying:${key}`, JSON.stringify({ deploymentId: request.deploymentId, sha: request.sha }), 2 * 86_400_000);
-  const checks = offsets.map((ms) => `+${formatDuration(ms)}`).join(', ');
-  await writeStatus(sink, slug, request.sha, { context, state: 'pending', description: `Verifying deployment ${request.deploymentId}: checks at ${checks}` });
+  await writeStatus(sink, slug, request.sha, { context, state: 'pending', description: describeVerificationPending(found.config.verify?.after ?? []) });
   const firstAt = Date.parse(request.deployedAt) + offsets[0]!;
   await services.store.jobs.schedule(verificationJob(request), Math.max(0, firstAt - services.now()));
   return true;
