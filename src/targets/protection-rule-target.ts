@@ -9,6 +9,7 @@ import type { GateServices } from '../handlers/services.js';
 import { findEnvironment, policyForEnvironment, waitForMs, type NamedEnvironment } from '../policy/environments.js';
 import type { Policy } from '../policy/schema.js';
 import { renderProgressReport, renderProtectionDecision } from '../render/deployment.js';
+import { describeReport } from '../render/describe.js';
 import type { GateTarget, Prepared } from './gate-target.js';
 
 /** One `deployment_protection_rule.requested`: a workflow run waiting for this app to approve or reject an environment. */
@@ -123,7 +124,7 @@ export function protectionRuleTarget(services: GateServices, octokit: Octokit, r
     const progressKey = `rule-progress:${key}`;
     const previous = JSON.parse((await services.store.get(progressKey)) ?? '{"count":0,"text":""}') as { count: number; text: string };
     const text = renderProgressReport(verdict, context);
-    const gist = text.split('\n')[0] ?? text; // the headline: what blocks, not the ticking numbers
+    const gist = describeReport({ kind: 'verdict', verdict }); // what blocks, not the ticking wait
     if (previous.count >= MAX_PROGRESS || previous.text === gist) return;
     await github.reportProgress(runId, environment, text);
     services.telemetry.wroteToGitHub('progress');

@@ -151,8 +151,9 @@ export function verificationTarget(services: GateServices, octokit: Octokit, req
     log.warn({ repo: slug, environment: found!.name, deployment: request.deploymentId, pulls: pulls.map((p) => p.number) }, 'post-deploy regression');
   }
 
+  /** The most any one SLO's budget paid: fractions of different SLOs' budgets do not add up. */
   function recordSpent(result: Verification): void {
-    const spent = result.slos.reduce((sum, slo) => sum + (slo.budgetSpent ?? 0), 0);
-    services.telemetry.budgetSpentPerDeployment(spent);
+    const spent = result.slos.flatMap((slo) => (slo.budgetSpent === undefined ? [] : [slo.budgetSpent]));
+    if (spent.length > 0) services.telemetry.budgetSpentPerDeployment(Math.max(...spent));
   }
 }
