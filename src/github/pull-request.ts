@@ -1,6 +1,7 @@
 import type { Context } from 'probot';
 import type { GateState, PermissionLevel } from '../gate/types.js';
 import { COMMENT_MARKER } from '../render/comment.js';
+import { GitHubError } from '../errors.js';
 import { call, gitHubError } from './errors.js';
 
 export type Octokit = Context['octokit'];
@@ -24,6 +25,7 @@ export interface LabelApplication {
 /** Everything the pull-request gate asks of GitHub, behind one small surface. */
 export interface PullRequestGitHub {
   setStatus(sha: string, status: { state: GateState; description: string; context: string }): Promise<void>;
+  /** Our summary comment: the marker, in a comment by this app's own bot account and no other. */
   findSummaryComment(): Promise<SummaryComment | undefined>;
   /** Creates a comment and returns its id. */
   createComment(body: string): Promise<number>;
@@ -48,7 +50,11 @@ export interface PullRequestHead {
 
 const LEVELS = new Set<string>(['admin', 'maintain', 'write', 'triage', 'read', 'none']);
 
-export function pullRequestGitHub(octokit: Octokit, pr: PullRequestRef): PullRequestGitHub {
+/**
+ * `botLogin` is this app's own bot account (`GateServices.botLogin`). Without it the summary comment
+ * cannot be told apart from another bot's, so looking for it fails rather than guessing.
+ */
+export function pullRequestGitHub(octokit: Octokit, pr: PullRequestRef, botLogin?: () => Promise<string>): PullRequestGitHub {
   const { owner, repo, number } = pr;
   return {
     async setStatus(sha, { state, description, context }) {
@@ -58,12 +64,14 @@ export function pullRequestGitHub(octokit: Octokit, pr: PullRequestRef): PullReq
     },
 
     async findSummaryComment() {
+      if (!botLogin) throw new GitHubError(`GitHub: cannot look for the summary comment of #${number} without this app's bot login`, undefined);
+      const ours = (await botLogin()).toLowerCase();
       const comments = await call(`listing comments of #${number}`, () =>
         octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: number, per_page: 100 }),
       );
-      // Only a bot's comment counts: anyone can paste the marker into a comment of their own.
-      const ours = comments.find((c) => c.user?.type === 'Bot' && c.body?.includes(COMMENT_MARKER));
-      return ours && { id: ours.id, body: ours.body ?? '' };
+      // Only our own bot's comment counts: any person or other bot can write the marker into a comment.
+      const found = comments.find((c) => c.user?.type === 'Bot' && c.user.login.toLowerCase() === ours && c.body?.includes(COMMENT_MARKER));
+      return found && { id: found.id, body: found.body ?? '' };
     },
 
     async createComment(body) {

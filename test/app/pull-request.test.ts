@@ -88,6 +88,42 @@ describe('the pull request gate', () => {
     expect(gh.recorded.created).toHaveLength(1);
   });
 
+  it("never edits or adopts another bot's comment that carries our marker", async () => {
+    const gh = gitHub()
+      .token()
+      .policy(POLICY)
+      .status()
+      .comments([{ id: 4, body: `${COMMENT_MARKER}\nold`, login: 'renovate[bot]' }])
+      .createComment();
+    await receive('opened', fakeMetrics(FAST_BURN));
+    expect(gh.recorded.updated).toEqual([]);
+    expect(gh.recorded.created).toHaveLength(1);
+  });
+
+  it('knows its own comment by the bot login GitHub names after the app, not by the name slo-gate', async () => {
+    const gh = gitHub()
+      .token()
+      .app('slo-gate-staging')
+      .policy(POLICY)
+      .status()
+      .comments([
+        { id: 5, body: `${COMMENT_MARKER}\nfrom the production app`, login: 'slo-gate[bot]' },
+        { id: 6, body: `${COMMENT_MARKER}\nours`, login: 'slo-gate-staging[bot]' },
+      ])
+      .updateComment(6);
+    await receive('synchronize', fakeMetrics(FAST_BURN));
+    expect(gh.recorded.updated.map((u) => u.id)).toEqual([6]);
+    expect(gh.recorded.created).toEqual([]);
+  });
+
+  it('writes no comment at all while GitHub will not say which bot the app is', async () => {
+    const gh = gitHub().token().app('slo-gate', 502).policy(POLICY).status();
+    await receive('synchronize', fakeMetrics(FAST_BURN)).catch(() => undefined);
+    expect(gh.recorded.statuses.map((s) => s.state)).toEqual(['failure']);
+    expect(gh.recorded.created).toEqual([]);
+    expect(gh.recorded.updated).toEqual([]);
+  });
+
   it('leaves a repository without a policy alone: no status, no comment', async () => {
     gitHub().token().policy(404).policy(404, '/repos/Codertocat/.github');
     await receive('opened', fakeMetrics(FAST_BURN));
@@ -187,7 +223,7 @@ describe('the pull request gate', () => {
   });
 
   it("tags every GitHub request it makes for an event with the event's delivery id", async () => {
-    const gh = gitHub().token().policy(POLICY);
+    const gh = gitHub().token().app().policy(POLICY); // GET /app is the app's own request, asked once per process, not the event's
     gh.scope
       .post(/\/statuses\//)
       .matchHeader('x-github-delivery', 'delivery-1')

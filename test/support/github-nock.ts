@@ -16,6 +16,7 @@ export interface Recorded {
 export function gitHub(baseUrl = 'https://api.github.com') {
   const scope = nock(baseUrl);
   const recorded: Recorded = { statuses: [], statusShas: [], created: [], updated: [], reactions: [] };
+  let appAsked = false;
   const api = {
     scope,
     recorded,
@@ -60,13 +61,25 @@ export function gitHub(baseUrl = 'https://api.github.com') {
         .reply(201, {});
       return api;
     },
-    comments(existing: Array<{ id: number; body: string; type?: string }> = []) {
+    /** `GET /app` (app JWT): the app's slug, which names its bot account `slo-gate[bot]`. Asked once per app. */
+    app(slug = 'slo-gate', status = 200) {
+      appAsked = true;
+      scope.get('/app').reply(status, status === 200 ? { id: 1, slug, name: 'SLO gate' } : { message: 'Bad Gateway' });
+      return api;
+    },
+    /**
+     * The pull request's comments, written by `slo-gate[bot]` unless a comment says otherwise. The first
+     * listing of a test also expects the one `GET /app` that tells the app which bot it is (unless
+     * `app()` was called already).
+     */
+    comments(existing: Array<{ id: number; body: string; type?: string; login?: string }> = []) {
+      if (!appAsked) api.app();
       scope
         .get(`${REPO}/issues/2/comments`)
         .query({ per_page: 100 })
         .reply(
           200,
-          existing.map((c) => ({ id: c.id, body: c.body, user: { login: 'slo-gate[bot]', type: c.type ?? 'Bot' } })),
+          existing.map((c) => ({ id: c.id, body: c.body, user: { login: c.login ?? 'slo-gate[bot]', type: c.type ?? 'Bot' } })),
         );
       return api;
     },
