@@ -170,6 +170,8 @@ export async function startGitHubStub(options: GitHubStubOptions): Promise<GitHu
         },
       };
     }
+    // The app's own identity (app JWT): its bot login is `${slug}[bot]`, asked once per process.
+    if (method === 'GET' && path === '/app') return { status: 200, route: 'GET /app', json: { id: 1, slug: 'slo-gate', name: 'slo-gate' } };
     if (!(m = /^\/repos\/([^/]+)\/([^/]+)(\/.*)$/.exec(path))) return notFound(req);
     const repo = `${decodeURIComponent(m[1]!)}/${decodeURIComponent(m[2]!)}`;
     const rest = m[3]!;

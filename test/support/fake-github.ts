@@ -22,6 +22,10 @@ export function fakeGitHub(policy: string, pulls: FakePull[]) {
   const seen = (method: string, path: string) => requests.push(`${method} ${path.split('?')[0]}`);
 
   scope.post(`/app/installations/${INSTALLATION_ID}/access_tokens`).reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z' });
+  scope.get('/app').reply(function () {
+    seen('GET', this.req.path);
+    return [200, { id: 1, slug: 'slo-gate' }]; // the bot login is `slo-gate[bot]`
+  });
   scope.get(`${REPO}/contents/.github%2Fslo-gate.yml`).reply(function () {
     seen('GET', this.req.path);
     return [200, policy, { 'content-type': 'application/vnd.github.v3.raw; charset=utf-8' }];
