@@ -16,7 +16,7 @@ interface FakePull {
  */
 export function fakeGitHub(policy: string, pulls: FakePull[]) {
   const comments: Array<{ id: number; issue: number; body: string }> = [];
-  const statuses: Array<{ sha: string; state: string; description: string }> = [];
+  const statuses: Array<{ sha: string; state: string; description: string; context: string }> = [];
   const requests: string[] = [];
   const scope = nock('https://api.github.com').persist();
   const seen = (method: string, path: string) => requests.push(`${method} ${path.split('?')[0]}`);
@@ -28,12 +28,20 @@ export function fakeGitHub(policy: string, pulls: FakePull[]) {
   });
   scope.get(`${REPO}/contents/.github%2Fslo-gate.yml`).reply(function () {
     seen('GET', this.req.path);
-    return [200, policy, { 'content-type': 'application/vnd.github.v3.raw; charset=utf-8' }];
+    const content = Buffer.from(policy).toString('base64');
+    return [200, { type: 'file', encoding: 'base64', size: Buffer.byteLength(policy), name: 'slo-gate.yml', path: '.github/slo-gate.yml', content }];
   });
   scope.post(/\/statuses\/\w+$/).reply(function (path, body: any) {
     seen('POST', path);
-    statuses.push({ sha: path.split('/').pop()!, state: body.state, description: body.description });
+    statuses.push({ sha: path.split('/').pop()!, state: body.state, description: body.description, context: body.context });
     return [201, {}];
+  });
+  // The combined status: the newest status of each context on the commit, as re-checks read it.
+  scope.get(/\/commits\/\w+\/status/).reply(function (path) {
+    seen('GET', path);
+    const sha = /commits\/(\w+)\/status/.exec(path)![1];
+    const newest = new Map(statuses.filter((s) => s.sha === sha).map((s) => [s.context, s]));
+    return [200, { sha, state: 'pending', statuses: [...newest.values()].map(({ context, state, description }) => ({ context, state, description })) }];
   });
   scope.get(/\/issues\/\d+\/comments/).reply(function (path) {
     seen('GET', path);
