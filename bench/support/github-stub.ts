@@ -179,12 +179,25 @@ export async function startGitHubStub(options: GitHubStubOptions): Promise<GitHu
     if (method === 'GET' && (m = /^\/contents\/(.+)$/.exec(rest))) {
       const file = decodeURIComponent(m[1]!);
       const routeName = 'GET /repos/{owner}/{repo}/contents/{path}';
-      const accept = String(req.headers.accept ?? '');
       const policy = options.policies.get(repo);
       if (file !== '.github/slo-gate.yml' || policy === undefined) return notFound(req, `${routeName} (404: ${repo}/${file})`);
-      // @probot/octokit-plugin-config asks for the raw media type and refuses application/json (a directory).
-      if (!/application\/vnd\.github(\.v3)?\.raw/.test(accept)) unexpected.push(`GET ${req.url} with Accept: ${accept} (expected the raw media type)`);
-      return { status: 200, raw: policy, route: routeName };
+      // The contents API's JSON form: slo-gate checks `size` before it decodes anything.
+      const json = {
+        type: 'file',
+        encoding: 'base64',
+        size: Buffer.byteLength(policy),
+        name: 'slo-gate.yml',
+        path: file,
+        content: Buffer.from(policy).toString('base64'),
+      };
+      return { status: 200, route: routeName, json };
+    }
+    if (method === 'GET' && (m = /^\/commits\/([0-9a-f]{40})\/status$/.exec(rest))) {
+      // The combined status: the newest status of each context on the commit, which re-checks compare with.
+      const sha = m[1]!;
+      const newest = new Map(statuses.filter((s) => s.repo === repo && s.sha === sha).map((s) => [s.context, s]));
+      const list = [...newest.values()].map(({ context, state, description }) => ({ context, state, description }));
+      return { status: 200, route: 'GET /repos/{owner}/{repo}/commits/{sha}/status', json: { sha, state: 'pending', statuses: list } };
     }
     if (method === 'POST' && (m = /^\/statuses\/([0-9a-f]{40})$/.exec(rest))) {
       const input = JSON.parse(body) as { state: string; description?: string; context?: string };
