@@ -24,7 +24,11 @@ const repository = z.object({ name, owner: z.object({ login: name }) });
 const protectionRulePayload = z.object({
   environment,
   deployment_callback_url: z.string().min(1).max(2048),
-  sha: sha.optional(),
+  // The commit is the deployment's (the event has no top-level `sha`); only named in the comment, so an odd one is dropped, not refused.
+  deployment: z
+    .object({ sha: sha.optional().catch(undefined) })
+    .optional()
+    .catch(undefined),
   pull_requests: z
     .array(z.object({ number: z.number().int().positive() }))
     .max(100)
@@ -71,7 +75,7 @@ export function onProtectionRule(services: GateServices) {
       runId: callback.runId,
       environment: payload.environment,
       requestedAt: new Date(services.now()).toISOString(),
-      sha: payload.sha,
+      sha: payload.deployment?.sha,
       pullRequests: (payload.pull_requests ?? []).map((pr) => pr.number).slice(0, 20),
     };
     const key = protectionRuleKey(request);
