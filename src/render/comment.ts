@@ -50,7 +50,7 @@ function errorBody(report: Exclude<Report, { kind: 'verdict' }>): string[] {
     `### ⚠️ slo-gate: the policy \`${POLICY_PATH}\` cannot be used`,
     '',
     ...firstLines(
-      report.problems.map((p) => `- ${where(p)}: ${p.message}`),
+      report.problems.map((p) => (p.path || p.line !== undefined ? `- ${where(p)}: ${p.message}` : `- ${p.message}`)),
       MAX_PROBLEMS,
       (n) => `- … and ${n} more problems; run \`npx slo-gate validate ${POLICY_PATH}\` for the full list.`,
     ),
@@ -60,7 +60,7 @@ function errorBody(report: Exclude<Report, { kind: 'verdict' }>): string[] {
 }
 
 function where({ path, line }: PolicyProblem): string {
-  if (!path) return line === undefined ? 'the file' : `line ${line}`;
+  if (!path) return `line ${line}`;
   return line === undefined ? `\`${path}\`` : `\`${path}\` (line ${line})`;
 }
 
