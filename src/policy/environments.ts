@@ -216,6 +216,14 @@ function foldName(name: string): string {
 
 /** A name as it can be quoted in a message: control characters shown as escapes, and cut short. */
 function printable(text: string): string {
-  const shown = text.replace(new RegExp(ODD_CHARACTER.source, 'gu'), (c) => `\\u{${c.codePointAt(0)!.toString(16).toUpperCase()}}`);
+  const shown = visibleName(text);
   return shown.length > 80 ? `${shown.slice(0, 77)}...` : shown;
+}
+
+/**
+ * A name from a webhook as it can be shown in a comment: control and invisible characters as
+ * `\u{…}` escapes, so a name cannot forge lines or pass for another one.
+ */
+export function visibleName(text: string): string {
+  return text.replace(new RegExp(ODD_CHARACTER.source, 'gu'), (c) => `\\u{${c.codePointAt(0)!.toString(16).toUpperCase()}}`);
 }

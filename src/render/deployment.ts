@@ -3,6 +3,7 @@ import type { Report } from '../gate/report.js';
 import { budgetRecoveryMs } from '../gate/recovery.js';
 import type { Verdict } from '../gate/types.js';
 import type { SloVerification, Verification } from '../gate/verify.js';
+import { visibleName } from '../policy/environments.js';
 import { POLICY_PATH } from '../policy/parse-policy.js';
 import { describeReport, groupMissing, MAX_DESCRIPTION, sentence } from './describe.js';
 import { formatBurn, formatPercent, formatSpan } from './numbers.js';
@@ -266,7 +267,7 @@ function more(count: number): string {
 }
 
 function code(text: string): string {
-  return `\`${text.replace(/`/g, "'")}\``;
+  return `\`${visibleName(text).replace(/`/g, "'")}\``;
 }
 
 /** A small share of budget still reads as spent: 0.01 % is `<0.1%`, not `0%`. */

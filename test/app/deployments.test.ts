@@ -4,12 +4,15 @@
  */
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { QueryError } from '../../src/errors.js';
 import { createMemoryStore } from '../../src/state/memory-store.js';
+import { createTelemetry } from '../../src/telemetry.js';
 import { deploymentProtectionRuleRequested } from '../fixtures/webhooks/deployment_protection_rule.requested.js';
+import { capturedLog } from '../support/captured-log.js';
 import { RUN_ID, deploymentGitHub, unansweredRequests } from '../support/deployment-github.js';
 import { FAST_BURN, HEALTHY, fakeMetrics } from '../support/fake-metrics.js';
 import { HEAD_SHA } from '../support/github-nock.js';
-import { policyWith } from '../support/policies.js';
+import { POLICY, policyWith } from '../support/policies.js';
 import { createTestProbot, settleApps, type TestProbotOptions } from '../support/probot.js';
 import { virtualTime, type VirtualTime } from '../support/virtual-time.js';
 
@@ -36,6 +39,13 @@ afterEach(async () => {
   expect(pending, 'every expected request was made').toEqual([]);
   expect(unanswered.list, 'no request went anywhere nock had no answer for').toEqual([]);
 });
+
+/** A metrics source whose answers the test switches: a service that recovers, or a Prometheus that goes away. */
+function switchable(initial: Record<string, number | Error>) {
+  let current = initial;
+  const metrics = fakeMetrics(new Proxy({}, { get: (_t, window: string) => current[window] }));
+  return { metrics, set: (next: Record<string, number | Error>) => (current = next) };
+}
 
 async function app(metrics: ReturnType<typeof fakeMetrics>, options: TestProbotOptions = {}) {
   const probot = await createTestProbot(metrics, { store: time.store, now: time.now, queryCacheTtlMs: 0, recheckIntervalMs: RECHECK_MS, ...options });
@@ -82,6 +92,237 @@ describe('a deployment protection rule', () => {
       '',
       `<sub>slo-gate evaluated commit ${HEAD_SHA.slice(0, 7)} against \`.github/slo-gate.yml\` from the default branch.</sub>`,
     ]);
+    await vi.waitFor(async () => expect(await jobsPending()).toBe(0));
+  });
+
+  it('holds a blocked deployment, reports progress from the first evaluation, and approves it once the burn subsides', async () => {
+    const service = switchable(FAST_BURN);
+    const gh = deploymentGitHub().token().policy(gatedPolicy('{ waitFor: 2h }')).pull().review();
+    const receive = await app(service.metrics);
+    await receive('deployment_protection_rule', ruleRequest());
+    await vi.waitFor(() => expect(gh.progress).toHaveLength(1));
+    expect(gh.decisions).toEqual([]);
+    expect(gh.progress[0]!.comment).toContain('### ⏳ slo-gate is holding the deployment to `production`');
+    expect(gh.progress[0]!.comment).toContain('Blocked: checkout-availability burning 21.3× over 1h and 18.9× over 5m (limit 14.4×)');
+    expect(gh.progress[0]!.comment).toContain('rejects in 2 h if still blocked. Looks again every 5 min');
+    await vi.waitFor(() => expect(time.waiting()).toEqual([{ id: 'rule:Codertocat/Hello-World:7311:production', kind: 'protection-rule', inMs: RECHECK_MS }]));
+
+    service.set(HEALTHY);
+    gh.policy(gatedPolicy('{ waitFor: 2h }')).pull().review();
+    await time.advance(RECHECK_MS);
+    await vi.waitFor(() => expect(gh.decisions).toHaveLength(1));
+    expect(gh.decisions[0]).toMatchObject({ environment_name: 'production', state: 'approved' });
+    expect(gh.decisions[0]!.comment).toContain('Approved after waiting 5 min for the error budget to recover.');
+    expect(gh.progress).toHaveLength(1);
+    await vi.waitFor(async () => expect(await jobsPending()).toBe(0));
+  });
+
+  it('rejects a waiting deployment when waitFor runs out while it is still blocked, reporting progress only when what blocks changes', async () => {
+    const policy = gatedPolicy('{ waitFor: 30m }');
+    const telemetry = createTelemetry(() => time.store.jobs.pending());
+    const gh = deploymentGitHub().token().policy(policy).pull().review();
+    const receive = await app(fakeMetrics(FAST_BURN), { telemetry });
+    await receive('deployment_protection_rule', ruleRequest());
+    await vi.waitFor(() => expect(gh.progress).toHaveLength(1));
+    await vi.waitFor(() => expect(time.waiting().map((w) => w.inMs)).toEqual([RECHECK_MS]));
+
+    gh.policy(policy).pull(); // five minutes on: the same burn, so no new progress report
+    await time.advance(RECHECK_MS);
+    await vi.waitFor(() => expect(gh.scope.pendingMocks()).toEqual([]));
+    await vi.waitFor(() => expect(time.waiting().map((w) => w.inMs)).toEqual([RECHECK_MS]));
+
+    gh.policy(policy).pull().review();
+    await time.advance(25 * MINUTE);
+    await vi.waitFor(() => expect(gh.decisions).toHaveLength(1));
+    expect(gh.progress).toHaveLength(1);
+    expect(gh.decisions[0]).toMatchObject({ environment_name: 'production', state: 'rejected' });
+    expect(gh.decisions[0]!.comment).toContain('Waited 30 min for the error budget to recover (`waitFor`), and it did not.');
+    expect(gh.decisions[0]!.comment).toContain('Blocked: checkout-availability burning 21.3× over 1h');
+    await vi.waitFor(async () => expect(await jobsPending()).toBe(0));
+    await vi.waitFor(async () =>
+      expect(await telemetry.registry.metrics()).toContain(
+        'slo_gate_deployments_total{repository="Codertocat/Hello-World",environment="production",result="timed_out"} 1',
+      ),
+    );
+    expect(await telemetry.registry.metrics()).toContain('slo_gate_protection_rule_wait_seconds_sum 1800');
+  });
+
+  it('approves a deployment to an environment the policy does not list, saying it is not gated', async () => {
+    const gh = deploymentGitHub().token().policy(POLICY).review();
+    const receive = await app(fakeMetrics(FAST_BURN));
+    await receive('deployment_protection_rule', ruleRequest());
+    await vi.waitFor(() => expect(gh.decisions).toHaveLength(1));
+    expect(gh.decisions[0]).toMatchObject({ environment_name: 'production', state: 'approved' });
+    expect(gh.decisions[0]!.comment).toBe(
+      '### 🟢 slo-gate approved the deployment to `production`: not gated\n\n`production` is not gated: `.github/slo-gate.yml` does not list it under `environments`.',
+    );
+    await vi.waitFor(async () => expect(await jobsPending()).toBe(0));
+  });
+
+  it('approves a deployment in a repository without a policy, saying it is not gated', async () => {
+    const gh = deploymentGitHub().token().policy(404).policy(404, '/repos/Codertocat/.github').review();
+    const receive = await app(fakeMetrics(FAST_BURN));
+    await receive('deployment_protection_rule', ruleRequest());
+    await vi.waitFor(() => expect(gh.decisions).toHaveLength(1));
+    expect(gh.decisions[0]).toMatchObject({ state: 'approved' });
+    expect(gh.decisions[0]!.comment).toContain('`production` is not gated: this repository has no `.github/slo-gate.yml`.');
+    await vi.waitFor(async () => expect(await jobsPending()).toBe(0));
+  });
+
+  it('approves a blocked deployment when a pull request of the run carries a bypass label applied by someone allowed', async () => {
+    const gh = deploymentGitHub()
+      .token()
+      .policy(gatedPolicy())
+      .pull({ labels: ['hotfix'] })
+      .labelEvents([{ label: 'hotfix', actor: 'alice', at: '2026-11-22T09:55:00Z' }])
+      .permission('alice', 'admin')
+      .review();
+    const receive = await app(fakeMetrics(FAST_BURN));
+    await receive('deployment_protection_rule', ruleRequest());
+    await vi.waitFor(() => expect(gh.decisions).toHaveLength(1));
+    expect(gh.decisions[0]).toMatchObject({ state: 'approved' });
+    expect(gh.decisions[0]!.comment).toContain('### 🟠 slo-gate approved the deployment to `production`: bypassed');
+    expect(gh.decisions[0]!.comment).toContain('Bypassed by label hotfix (applied by @alice)');
+  });
+
+  it('rejects a blocked deployment whose bypass label was applied by someone without the permission', async () => {
+    const gh = deploymentGitHub()
+      .token()
+      .policy(gatedPolicy())
+      .pull({ labels: ['hotfix'] })
+      .labelEvents([{ label: 'hotfix', actor: 'mallory', at: '2026-11-22T09:55:00Z' }])
+      .permission('mallory', 'read')
+      .review();
+    const receive = await app(fakeMetrics(FAST_BURN));
+    await receive('deployment_protection_rule', ruleRequest());
+    await vi.waitFor(() => expect(gh.decisions).toHaveLength(1));
+    expect(gh.decisions[0]).toMatchObject({ state: 'rejected' });
+  });
+
+  it('makes one decision for a redelivered request and a second matrix job of the same run and environment', async () => {
+    const service = switchable(FAST_BURN);
+    const policy = gatedPolicy('{ waitFor: 2h }');
+    const { log, lines } = capturedLog();
+    const gh = deploymentGitHub().token().policy(policy).pull().review();
+    const receive = await app(service.metrics, { log });
+    await receive('deployment_protection_rule', ruleRequest(), 'first');
+    await receive('deployment_protection_rule', ruleRequest(), 'first'); // GitHub delivering the same webhook again
+    await receive('deployment_protection_rule', ruleRequest(), 'matrix-job-2');
+    await vi.waitFor(() => expect(gh.progress).toHaveLength(1));
+    expect(lines.filter((l) => l.msg.startsWith('protection-rule request shares the decision'))).toHaveLength(1);
+
+    service.set(HEALTHY);
+    gh.policy(policy).pull().review();
+    await time.advance(RECHECK_MS);
+    await vi.waitFor(() => expect(gh.decisions).toHaveLength(1));
+    await receive('deployment_protection_rule', ruleRequest(), 'matrix-job-3'); // a minute after the decision
+    await vi.waitFor(async () => expect(await jobsPending()).toBe(0));
+    expect(gh.decisions.map((d) => d.state)).toEqual(['approved']);
+    expect(lines.filter((l) => l.msg.startsWith('protection-rule request shares the decision'))).toHaveLength(2);
+  });
+
+  it('decides through the API base when the callback URL points at a foreign host, and sends that host nothing', async () => {
+    const foreign = nock('https://collector.example'); // no interceptors: any request to it fails the test
+    const { log, at } = capturedLog();
+    const gh = deploymentGitHub().token().policy(gatedPolicy()).pull().review();
+    const receive = await app(fakeMetrics(HEALTHY), { log });
+    const callback = `https://collector.example/repos/Codertocat/Hello-World/actions/runs/${RUN_ID}/deployment_protection_rule`;
+    await receive(
+      'deployment_protection_rule',
+      ruleRequest((p) => (p.deployment_callback_url = callback)),
+    );
+    await vi.waitFor(() => expect(gh.decisions).toHaveLength(1));
+    expect(gh.decisions[0]).toMatchObject({ runId: RUN_ID, state: 'approved' });
+    expect(foreign.pendingMocks()).toEqual([]);
+    expect(at('warn')).toEqual([
+      expect.objectContaining({
+        msg: 'protection-rule callback URL points at a foreign host; deciding through the API base',
+        callbackHost: 'collector.example',
+      }),
+    ]);
+  });
+
+  it.each([
+    ['without a callback URL', (p: any) => delete p.deployment_callback_url, /^deployment_callback_url: /],
+    ['without an environment', (p: any) => delete p.environment, /^environment: /],
+    ['with an environment name longer than GitHub allows', (p: any) => (p.environment = 'p'.repeat(256)), /^environment: /],
+    ['without an installation', (p: any) => delete p.installation, /^no installation$/],
+  ])('logs a request %s that nothing could answer, and leaves nothing behind', async (_story, change, problem) => {
+    const { log, at } = capturedLog();
+    const receive = await app(fakeMetrics(HEALTHY), { log });
+    await receive('deployment_protection_rule', ruleRequest(change));
+    expect(at('error')).toEqual([
+      expect.objectContaining({
+        msg: 'protection-rule request that cannot be decided (nothing names what to answer); ignored',
+        problem: expect.stringMatching(problem),
+      }),
+    ]);
+    expect(await jobsPending()).toBe(0);
+  });
+
+  it('logs a callback URL that names no workflow run, and leaves nothing behind', async () => {
+    const { log, at } = capturedLog();
+    const receive = await app(fakeMetrics(HEALTHY), { log });
+    await receive(
+      'deployment_protection_rule',
+      ruleRequest((p) => (p.deployment_callback_url = 'https://api.github.com/repos/Codertocat/Hello-World/actions/runs/latest/deployment_protection_rule')),
+    );
+    expect(at('error').map((l) => [l.msg, l.problem])).toEqual([
+      [
+        'protection-rule request without a workflow run; ignored',
+        'the deployment_callback_url names no workflow run: "https://api.github.com/repos/Codertocat/Hello-World/actions/runs/latest/deployment_protection_rule"',
+      ],
+    ]);
+    expect(await jobsPending()).toBe(0);
+  });
+
+  it('decides a request for an environment with odd characters in its name, which no policy can list', async () => {
+    const odd = 'production\u200b\n### approved by an admin';
+    const gh = deploymentGitHub().token().policy(gatedPolicy()).review();
+    const receive = await app(fakeMetrics(FAST_BURN));
+    await receive(
+      'deployment_protection_rule',
+      ruleRequest((p) => (p.environment = odd)),
+    );
+    await vi.waitFor(() => expect(gh.decisions).toHaveLength(1));
+    expect(gh.decisions[0]).toMatchObject({ environment_name: odd, state: 'approved' });
+    // Named as it is, with its invisible characters shown: it can neither forge a line nor pass for `production`.
+    expect(gh.decisions[0]!.comment.split('\n')).toEqual([
+      '### 🟢 slo-gate approved the deployment to `production\\u{200B}\\u{A}### approved by an admin`: not gated',
+      '',
+      '`production\\u{200B}\\u{A}### approved by an admin` is not gated: `.github/slo-gate.yml` does not list it under `environments`.',
+    ]);
+    await vi.waitFor(async () => expect(await jobsPending()).toBe(0));
+  });
+
+  it('keeps a deployment waiting while Prometheus is down, then rejects it for missing data when waitFor runs out', async () => {
+    const down = (window: string) => new QueryError('cannot reach http://prometheus:9090 (ECONNREFUSED)', `ratio[${window}]`);
+    const service = switchable(FAST_BURN);
+    const policy = gatedPolicy('{ waitFor: 30m }');
+    const gh = deploymentGitHub().token().policy(policy).pull().review();
+    const receive = await app(service.metrics);
+    await receive('deployment_protection_rule', ruleRequest());
+    await vi.waitFor(() => expect(gh.progress).toHaveLength(1));
+    await vi.waitFor(() => expect(time.waiting()).toHaveLength(1));
+
+    service.set(Object.fromEntries(Object.keys(FAST_BURN).map((w) => [w, down(w)])));
+    gh.policy(policy).pull().review();
+    await time.advance(RECHECK_MS);
+    await vi.waitFor(() => expect(gh.progress).toHaveLength(2));
+    expect(gh.progress[1]!.comment).toContain(
+      'Missing data: no data for checkout-availability (1h, 5m, 6h, 30m, 30d): errorRatioQuery cannot reach http://prometheus:9090 (ECONNREFUSED)',
+    );
+    await vi.waitFor(() => expect(time.waiting().map((w) => w.inMs)).toEqual([RECHECK_MS]));
+    expect(gh.decisions).toEqual([]);
+
+    gh.policy(policy).pull().review();
+    await time.advance(25 * MINUTE);
+    await vi.waitFor(() => expect(gh.decisions).toHaveLength(1));
+    expect(gh.decisions[0]).toMatchObject({ state: 'rejected' });
+    expect(gh.decisions[0]!.comment).toContain('### ⚠️ slo-gate rejected the deployment to `production`');
+    expect(gh.decisions[0]!.comment).toContain('Missing data: no data for checkout-availability');
+    expect(gh.decisions[0]!.comment).toContain('Waited 30 min for the error budget to recover (`waitFor`), and it did not.');
+    expect(gh.progress).toHaveLength(2);
     await vi.waitFor(async () => expect(await jobsPending()).toBe(0));
   });
 });

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import examples from '@octokit/webhooks-examples';
-import { Probot, ProbotOctokit } from 'probot';
+import { Probot, ProbotOctokit, type Logger } from 'probot';
 import { createApp, type AppDependencies, type SloGateApp } from '../../src/app.js';
 import type { MetricsSource } from '../../src/metrics/source.js';
 import { createMemoryStore } from '../../src/state/memory-store.js';
@@ -23,6 +23,8 @@ export interface TestProbotOptions extends Partial<AppDependencies> {
   app?: SloGateApp;
   /** Probot's retry plugin on, with short waits: for tests of GitHub failing. */
   retries?: boolean;
+  /** Where the app logs (default: nowhere below fatal); for tests that assert a log line. */
+  log?: Logger;
 }
 
 export async function createTestProbot(metrics: MetricsSource, options: TestProbotOptions = {}): Promise<Probot> {
@@ -36,8 +38,9 @@ export async function createTestProbot(metrics: MetricsSource, options: TestProb
       throttle: { enabled: false },
     })),
     logLevel: 'fatal',
+    log: options.log,
   });
-  const { baseUrl: _baseUrl, addHandler, retries: _retries, app: given, ...deps } = options;
+  const { baseUrl: _baseUrl, addHandler, retries: _retries, app: given, log: _log, ...deps } = options;
   const app = given ?? createApp({ store: createMemoryStore(), random: () => 0.5, retryBaseMs: 20, ...deps, metrics });
   await probot.load(app, { cwd: process.cwd(), addHandler: addHandler ?? (() => {}) });
   running.push(app);
