@@ -5,15 +5,16 @@
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { QueryError } from '../../src/errors.js';
+import { createGrafana } from '../../src/integrations/grafana.js';
 import { createMemoryStore } from '../../src/state/memory-store.js';
 import { createTelemetry } from '../../src/telemetry.js';
 import { deploymentProtectionRuleRequested } from '../fixtures/webhooks/deployment_protection_rule.requested.js';
 import { capturedLog } from '../support/captured-log.js';
-import { RUN_ID, deploymentGitHub, unansweredRequests } from '../support/deployment-github.js';
+import { DEPLOYED_SHA, PUSHED_SHA, RUN_ID, deploymentGitHub, unansweredRequests } from '../support/deployment-github.js';
 import { FAST_BURN, HEALTHY, fakeMetrics } from '../support/fake-metrics.js';
-import { HEAD_SHA } from '../support/github-nock.js';
+import { HEAD_SHA, REPO } from '../support/github-nock.js';
 import { POLICY, policyWith } from '../support/policies.js';
-import { createTestProbot, settleApps, type TestProbotOptions } from '../support/probot.js';
+import { createTestProbot, examplePayload, settleApps, type TestProbotOptions } from '../support/probot.js';
 import { virtualTime, type VirtualTime } from '../support/virtual-time.js';
 
 const START = Date.parse('2026-11-22T10:00:00Z');
@@ -324,5 +325,207 @@ describe('a deployment protection rule', () => {
     expect(gh.decisions[0]!.comment).toContain('Waited 30 min for the error budget to recover (`waitFor`), and it did not.');
     expect(gh.progress).toHaveLength(2);
     await vi.waitFor(async () => expect(await jobsPending()).toBe(0));
+  });
+});
+
+describe('the environment status for required_contexts', () => {
+  it('sets slo-gate/production on the new head of the default branch, and flips it to failure during an incident without any event', async () => {
+    const policy = gatedPolicy();
+    const service = switchable(HEALTHY);
+    const gh = deploymentGitHub().token().policy(policy).status(PUSHED_SHA);
+    const receive = await app(service.metrics);
+    await receive(
+      'push',
+      examplePayload('push', (e) => e.ref === 'refs/heads/master' && e.installation),
+    );
+    expect(gh.recorded.statuses).toEqual([
+      { context: 'slo-gate/production', state: 'success', description: 'OK: 50% of error budget left, highest burn 0.5×' },
+    ]);
+    expect(gh.recorded.statusShas).toEqual([PUSHED_SHA]);
+    expect(time.waiting()).toEqual([{ id: 'env:Codertocat/Hello-World:production', kind: 'environment', inMs: RECHECK_MS }]);
+
+    // An incident starts; nobody pushes. The re-check reads the branch's head and what GitHub shows on it.
+    service.set(FAST_BURN);
+    gh.policy(policy).repository('master').branch('master', PUSHED_SHA).shownStatus(PUSHED_SHA, [gh.recorded.statuses[0]!]).status(PUSHED_SHA);
+    await time.advance(RECHECK_MS);
+    await vi.waitFor(() => expect(gh.recorded.statuses.map((s) => s.state)).toEqual(['success', 'failure']));
+    expect(gh.recorded.statuses[1]).toEqual({
+      context: 'slo-gate/production',
+      state: 'failure',
+      description: 'Blocked: checkout-availability burning 21.3× over 1h and 18.9× over 5m (limit 14.4×)',
+    });
+    expect(gh.recorded.statusShas).toEqual([PUSHED_SHA, PUSHED_SHA]);
+    await vi.waitFor(() => expect(time.waiting()).toEqual([{ id: 'env:Codertocat/Hello-World:production', kind: 'environment', inMs: RECHECK_MS }]));
+  });
+});
+
+describe('a deployment created for a gated environment', () => {
+  const created = () => examplePayload('deployment', (e) => e.installation && e.deployment.environment === 'production');
+
+  it("sets slo-gate/production on the deployment's commit, and writes none of the deployment's own statuses", async () => {
+    const gh = deploymentGitHub().token().policy(gatedPolicy()).status(DEPLOYED_SHA);
+    const receive = await app(fakeMetrics(FAST_BURN));
+    await receive('deployment', created());
+    expect(gh.recorded.statuses.map((s) => [s.context, s.state])).toEqual([['slo-gate/production', 'failure']]);
+    expect(gh.recorded.statusShas).toEqual([DEPLOYED_SHA]);
+    expect(await jobsPending()).toBe(0);
+  });
+
+  it('logs a deployment of a commit that no longer exists, and does not try again', async () => {
+    const { log, at } = capturedLog();
+    const gh = deploymentGitHub().token().policy(gatedPolicy());
+    gh.scope.post(`${REPO}/statuses/${DEPLOYED_SHA}`).reply(422, { message: `No commit found for SHA: ${DEPLOYED_SHA}` });
+    const receive = await app(fakeMetrics(HEALTHY), { log });
+    await receive('deployment', created());
+    expect(at('warn').map((l) => [l.msg, l.sha])).toEqual([['deployment of a commit that no longer exists', DEPLOYED_SHA]]);
+    expect(await jobsPending()).toBe(0);
+  });
+});
+
+describe('post-deploy verification', () => {
+  const VERIFIED = gatedPolicy('{ verify: { after: [5m, 15m] } }');
+  const grafanaHost = 'https://grafana.example';
+  const deployedAt = new Date(START).toISOString();
+
+  /** A `deployment_status` success to production, reported at START. */
+  const succeeded = (changes?: (payload: any) => void) =>
+    examplePayload(
+      'deployment_status',
+      (e) => e.installation && e.deployment_status.state === 'success',
+      (p) => {
+        p.deployment_status.created_at = deployedAt;
+        changes?.(p);
+      },
+    );
+
+  /** The fake's windows at the usual lengths, and the window since the deploy (`300s`) from its error ratio before and after START. */
+  function aroundTheDeploy(before: number, after: number): ReturnType<typeof fakeMetrics> {
+    const queries: string[] = [];
+    const usual = fakeMetrics(HEALTHY);
+    return {
+      queries,
+      async queryScalar(query, at) {
+        queries.push(query);
+        if (!/\[\d+s\]/.test(query)) return usual.queryScalar(query, at);
+        return at && at.getTime() > START ? after : before;
+      },
+    };
+  }
+
+  /** Grafana behind nock, with the real adapter and the service-account token it must send. */
+  function grafana(times: number) {
+    const annotations: Array<{ time: number; tags: string[]; text: string }> = [];
+    nock(grafanaHost, { reqheaders: { authorization: 'Bearer glsa_test' } })
+      .post('/api/annotations', (body) => (annotations.push(body), true))
+      .times(times)
+      .reply(200, { id: 1, message: 'Annotation added' });
+    const adapter = createGrafana({ url: grafanaHost, token: 'glsa_test', timeoutMs: 5000 });
+    return { annotations, annotate: async (annotation: Parameters<typeof adapter.annotate>[0]) => void (await adapter.annotate(annotation)) };
+  }
+
+  it('fails the verification at the first check that finds a regression, tells the pull requests, and marks it in Grafana', async () => {
+    const marks = grafana(2);
+    const gh = deploymentGitHub().token().commit(DEPLOYED_SHA).policy(VERIFIED).status(DEPLOYED_SHA);
+    const receive = await app(aroundTheDeploy(0.0005, 0.01), { annotate: marks.annotate });
+    await receive('deployment_status', succeeded());
+    expect(gh.recorded.statuses).toEqual([
+      { context: 'slo-gate/production/verify', state: 'pending', description: 'Checking the deployment 5m, 15m after it went out' },
+    ]);
+    expect(time.waiting()).toEqual([{ id: 'verify:Codertocat/Hello-World:production', kind: 'verify', inMs: 5 * MINUTE }]);
+
+    gh.policy(VERIFIED).status(DEPLOYED_SHA).pullsOfCommit(DEPLOYED_SHA, [2]).commentOn(2);
+    await time.advance(5 * MINUTE);
+    await vi.waitFor(() => expect(marks.annotations).toHaveLength(2));
+    expect(gh.recorded.statuses[1]).toEqual({
+      context: 'slo-gate/production/verify',
+      state: 'failure',
+      description: 'Regression 5 min after deploy: checkout-availability burning 10× (was 0.5×)',
+    });
+    expect(gh.pullComments.map((c) => c.number)).toEqual([2]);
+    const comment = gh.pullComments[0]!.body;
+    expect(comment).toContain('### 🔴 slo-gate: the deployment of f95f852 to `production` looks like a regression');
+    expect(comment).toContain(
+      '- **checkout-availability** burns its error budget 10× as fast as it can afford since the deploy, against 0.5× in the 5 min before it',
+    );
+    expect(comment).toContain('| checkout-availability | 0.5× | **10×** | – | 0.1% | 🔥 regression |');
+    expect(comment).toContain('- **Roll back** `production` to the previous deployment if this change is the cause.');
+    expect(marks.annotations).toEqual([
+      {
+        time: START,
+        tags: ['deploy', 'slo-gate', 'Codertocat/Hello-World', 'production', 'success'],
+        text: 'Deployment 145988746 of f95f852 to production: success',
+      },
+      {
+        time: START + 5 * MINUTE,
+        tags: ['deploy', 'slo-gate', 'Codertocat/Hello-World', 'production', 'regression'],
+        text: 'slo-gate: regression after deployment 145988746 of f95f852 to production',
+      },
+    ]);
+    await vi.waitFor(async () => expect(await jobsPending()).toBe(0));
+  });
+
+  it('passes a clean deployment after its last check, and stays pending until then', async () => {
+    const marks = grafana(1);
+    const gh = deploymentGitHub().token().commit(DEPLOYED_SHA).policy(VERIFIED).status(DEPLOYED_SHA);
+    const receive = await app(aroundTheDeploy(0.0005, 0.0005), { annotate: marks.annotate });
+    await receive('deployment_status', succeeded());
+
+    gh.policy(VERIFIED).status(DEPLOYED_SHA);
+    await time.advance(5 * MINUTE);
+    await vi.waitFor(() => expect(gh.recorded.statuses).toHaveLength(2));
+    await vi.waitFor(() => expect(time.waiting().map((w) => w.inMs)).toEqual([10 * MINUTE]));
+
+    gh.policy(VERIFIED).status(DEPLOYED_SHA);
+    await time.advance(10 * MINUTE);
+    await vi.waitFor(() => expect(gh.recorded.statuses).toHaveLength(3));
+    expect(gh.recorded.statuses.slice(1)).toEqual([
+      {
+        context: 'slo-gate/production/verify',
+        state: 'pending',
+        description: 'No regression 5 min after deploy: highest burn 0.5× (checkout-availability, was 0.5×); Checking the deployment 15m after it went out',
+      },
+      {
+        context: 'slo-gate/production/verify',
+        state: 'success',
+        description: 'No regression 15 min after deploy: highest burn 0.5× (checkout-availability, was 0.5×)',
+      },
+    ]);
+    expect(gh.pullComments).toEqual([]);
+    await vi.waitFor(async () => expect(await jobsPending()).toBe(0));
+  });
+
+  it('does nothing beyond the Grafana marker for a deployment to an environment without verify', async () => {
+    const marks = grafana(1);
+    const gh = deploymentGitHub().token().commit(DEPLOYED_SHA).policy(gatedPolicy());
+    const receive = await app(fakeMetrics(HEALTHY), { annotate: marks.annotate });
+    await receive('deployment_status', succeeded());
+    expect(marks.annotations).toHaveLength(1);
+    expect(gh.recorded.statuses).toEqual([]);
+    expect(await jobsPending()).toBe(0);
+  });
+
+  it("ends an older deployment's checks when a newer deployment to the same environment succeeds", async () => {
+    const newer = 'a'.repeat(40);
+    const marks = grafana(2);
+    const gh = deploymentGitHub().token().commit(DEPLOYED_SHA).policy(VERIFIED).status(DEPLOYED_SHA);
+    const receive = await app(aroundTheDeploy(0.0005, 0.0005), { annotate: marks.annotate });
+    await receive('deployment_status', succeeded());
+
+    gh.commit(newer).policy(VERIFIED).status(DEPLOYED_SHA).status(newer);
+    await time.advance(MINUTE);
+    await receive(
+      'deployment_status',
+      succeeded((p) => {
+        p.deployment.id = 145988747;
+        p.deployment.sha = newer;
+        p.deployment_status.created_at = new Date(START + MINUTE).toISOString();
+      }),
+    );
+    expect(gh.recorded.statuses.slice(1)).toEqual([
+      { context: 'slo-gate/production/verify', state: 'success', description: 'Checks ended early: deployment 145988747 replaced this one' },
+      { context: 'slo-gate/production/verify', state: 'pending', description: 'Checking the deployment 5m, 15m after it went out' },
+    ]);
+    expect(gh.recorded.statusShas).toEqual([DEPLOYED_SHA, DEPLOYED_SHA, newer]);
+    expect(time.waiting()).toEqual([{ id: 'verify:Codertocat/Hello-World:production', kind: 'verify', inMs: 5 * MINUTE }]);
   });
 });
