@@ -15,6 +15,8 @@ export interface Evaluation {
   metrics: MetricsSource;
   /** Bypass labels on the change and who applied them; none for a plain evaluation. */
   candidates?: readonly BypassCandidate[];
+  /** Every label on the change, for `budget.allowLabels` (a restricted budget); none for a plain evaluation. */
+  labels?: readonly string[];
   /** Evaluate as of this moment (the metrics server's now by default). */
   at?: Date;
   /** How long the evaluation may take, in ms (EVALUATION_DEADLINE_MS by default; Infinity: no limit). */
@@ -26,7 +28,7 @@ export interface Evaluation {
  * with EvaluationDeadlineError, naming the deadline and the queries still outstanding, when the
  * measurements take longer than `deadlineMs`; queries not yet sent by then are never sent.
  */
-export async function evaluate({ policy, metrics, candidates = [], at, deadlineMs = EVALUATION_DEADLINE_MS }: Evaluation): Promise<Verdict> {
+export async function evaluate({ policy, metrics, candidates = [], labels = [], at, deadlineMs = EVALUATION_DEADLINE_MS }: Evaluation): Promise<Verdict> {
   const readings = await measure(policy, metrics, { at, deadlineMs });
-  return decide(policy, readings, candidates);
+  return decide(policy, readings, candidates, labels);
 }

@@ -127,10 +127,15 @@ export function stepVerdictOf(verdict: Verdict): StepVerdict {
   return verdict.state === 'failure' ? 'blocked' : verdict.state === 'error' ? 'no data' : 'open';
 }
 
-/** What blocked at a step: rule names, or `budget` for a spent budget. */
+/** What blocked at a step, as the backtest names it: rule names, `budget` for a spent budget, `budget frozen` or `budget restricted`. */
 export function reasonLabels(verdict: Verdict): string[] {
   if (verdict.state !== 'failure') return [];
-  return verdict.assessment.reasons.flatMap((r) => (r.kind === 'burn' ? [r.rule] : r.kind === 'budget-exhausted' ? ['budget'] : []));
+  return verdict.assessment.reasons.flatMap((r) => {
+    if (r.kind === 'burn') return [r.rule];
+    if (r.kind === 'budget-exhausted') return ['budget'];
+    if (r.kind === 'budget-frozen') return ['budget frozen'];
+    return r.kind === 'budget-restricted' && !r.allowedBy ? ['budget restricted'] : [];
+  });
 }
 
 function ratios(counts: Counts, at: readonly number[], window: string): number[] {

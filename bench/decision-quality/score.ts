@@ -95,11 +95,13 @@ export function score(steps: GateSteps, incident: Span | undefined, stepSeconds:
  * (or `budget`) as reasons; an `error` episode (missing data) is `no data`, though it too would
  * hold a required check.
  */
+const BUDGET_LABELS = { 'budget-exhausted': 'budget', 'budget-frozen': 'budget frozen', 'budget-restricted': 'budget restricted' } as const;
+
 export function stepsOfTimeline(timeline: Timeline, at: readonly number[], stepSeconds: number): GateSteps {
   const verdicts: StepVerdict[] = at.map(() => 'open');
   const reasons: string[][] = at.map(() => []);
   for (const episode of timeline.episodes) {
-    const labels = episode.reasons.map((r) => (r.kind === 'burn' ? r.rule : r.kind === 'budget-exhausted' ? 'budget' : 'missing data'));
+    const labels = episode.reasons.map((r) => (r.kind === 'burn' ? r.rule : r.kind === 'missing-data' ? 'missing data' : BUDGET_LABELS[r.kind]));
     for (let i = 0; i < episode.steps; i++) {
       const index = Math.round((episode.start - at[0]! + i * stepSeconds) / stepSeconds);
       if (index < 0 || index >= at.length) throw new RangeError(`episode step ${episode.start + i * stepSeconds} is outside the replay`);

@@ -1,11 +1,13 @@
-import type { GateState, Verdict } from '../gate/types.js';
+import type { BudgetTier, GateState, Verdict } from '../gate/types.js';
 
 /** The commit statuses that keep a pull request from merging. */
 export type BlockingState = Exclude<GateState, 'success'>;
 
-/** What blocked: a firing rule, a spent budget, or (for `error`) an SLO with missing data. */
+/** What blocked: a firing rule, a spent, frozen or restricted budget, or (for `error`) an SLO with missing data. */
 export type BlockReason =
-  { kind: 'burn'; slo: string; rule: string } | { kind: 'budget-exhausted'; slo: string } | { kind: 'missing-data'; slo: string; reason: string };
+  | { kind: 'burn'; slo: string; rule: string }
+  | { kind: 'budget-exhausted' | 'budget-frozen' | 'budget-restricted'; slo: string }
+  | { kind: 'missing-data'; slo: string; reason: string };
 
 /** A stretch of consecutive steps that blocked with the same state for the same reasons. */
 export interface Episode {
@@ -34,6 +36,11 @@ export interface Timeline {
     stepsWarned: number;
     /** Lowest budget left over every step and SLO, as a fraction; undefined when none was measured. */
     lowestBudgetLeft: number | undefined;
+    /**
+     * Seconds spent in each budget tier (the lowest of any SLO at a step), each step counting until
+     * the next one; steps without a measured budget count in none.
+     */
+    secondsByTier?: Record<BudgetTier, number>;
   };
 }
 
@@ -48,8 +55,12 @@ export function buildTimeline(steps: Iterable<readonly [at: number, verdict: Ver
   let warned = 0;
   let lowest: number | undefined;
   let previous = -Infinity;
+  let previousTier: BudgetTier | undefined;
+  const byTier: Record<BudgetTier, number> = { ok: 0, low: 0, restricted: 0, frozen: 0, exhausted: 0 };
   for (const [at, verdict] of steps) {
     if (!(at > previous) || at > end) throw new RangeError(`steps must be in order and not after the end: ${at} after ${previous}, end ${end}`);
+    if (previousTier) byTier[previousTier] += at - previous;
+    previousTier = verdict.assessment.tier;
     previous = at;
     count++;
     if (verdict.state === 'success' && verdict.wouldBe === 'warn') warned++;
@@ -65,6 +76,7 @@ export function buildTimeline(steps: Iterable<readonly [at: number, verdict: Ver
     if (open) episodes.push(open.episode);
   }
 
+  if (previousTier) byTier[previousTier] += end - previous;
   const seconds = (state: BlockingState) => episodes.filter((e) => e.state === state).reduce((sum, e) => sum + (e.end - e.start), 0);
   return {
     episodes,
@@ -75,6 +87,7 @@ export function buildTimeline(steps: Iterable<readonly [at: number, verdict: Ver
       secondsInError: seconds('error'),
       stepsWarned: warned,
       lowestBudgetLeft: lowest,
+      secondsByTier: byTier,
     },
   };
 }
@@ -85,7 +98,9 @@ function blockOf(verdict: Verdict): { state: BlockingState; reasons: BlockReason
   const reasons: BlockReason[] = [];
   for (const reason of verdict.assessment.reasons) {
     if (verdict.state === 'failure' && reason.kind === 'burn') reasons.push({ kind: 'burn', slo: reason.slo, rule: reason.rule });
-    if (verdict.state === 'failure' && reason.kind === 'budget-exhausted') reasons.push({ kind: 'budget-exhausted', slo: reason.slo });
+    if (verdict.state === 'failure' && (reason.kind === 'budget-exhausted' || reason.kind === 'budget-frozen'))
+      reasons.push({ kind: reason.kind, slo: reason.slo });
+    if (verdict.state === 'failure' && reason.kind === 'budget-restricted' && !reason.allowedBy) reasons.push({ kind: reason.kind, slo: reason.slo });
     // Several windows of one SLO are usually missing for one cause: one reason per SLO, the first.
     if (verdict.state === 'error' && reason.kind === 'missing-data' && !reasons.some((r) => r.slo === reason.slo)) {
       reasons.push({ kind: 'missing-data', slo: reason.slo, reason: reason.reason });

@@ -1,15 +1,17 @@
 import type { Policy, Slo } from '../policy/schema.js';
 import { atOrBelow, below, burnRate, exceeds } from './math.js';
-import type { Assessment, BudgetResult, Readings, Reason, RuleResult, SloResult, SloState, WindowBurn, WindowReading } from './types.js';
+import type { Assessment, BudgetResult, BudgetTier, Readings, Reason, RuleResult, SloResult, SloState, WindowBurn, WindowReading } from './types.js';
 
 const NOT_MEASURED: WindowReading = { ok: false, reason: 'not measured' };
 
 /**
  * Judges the measurements against the policy: multi-window, multi-burn-rate rules
- * (Google SRE Workbook, ch. 5) and the error budget left. Pure: no I/O, no clock.
+ * (Google SRE Workbook, ch. 5) and the error budget left, in its tiers. `allowedBy` is the
+ * `budget.allowLabels` label the change carries, if any: it lets the change through a restricted
+ * budget. Pure: no I/O, no clock.
  */
-export function assess(policy: Policy, readings: Readings): Assessment {
-  const slos = policy.slos.map((slo) => assessSlo(policy, slo, readings.get(slo.name) ?? new Map()));
+export function assess(policy: Policy, readings: Readings, allowedBy?: string): Assessment {
+  const slos = policy.slos.map((slo) => assessSlo(policy, slo, readings.get(slo.name) ?? new Map(), allowedBy));
   const reasons = slos.flatMap(reasonsOf).sort((a, b) => REASON_RANK[a.kind] - REASON_RANK[b.kind]);
   const budgets = slos.flatMap((s) => (s.budget.left === undefined ? [] : [s.budget.left]));
   const burns = slos.flatMap((s) => s.rules.flatMap((r) => [r.long.burnRate, r.short.burnRate])).filter((b) => b !== undefined);
@@ -19,11 +21,12 @@ export function assess(policy: Policy, readings: Readings): Assessment {
     reasons,
     missing: reasons.flatMap((r) => (r.kind === 'missing-data' ? [{ slo: r.slo, window: r.window, reason: r.reason }] : [])),
     lowestBudgetLeft: budgets.length > 0 ? Math.min(...budgets) : undefined,
+    tier: lowestTier(slos),
     highestBurn: burns.length > 0 ? Math.max(...burns) : undefined,
   };
 }
 
-function assessSlo(policy: Policy, slo: Slo, windows: ReadonlyMap<string, WindowReading>): SloResult {
+function assessSlo(policy: Policy, slo: Slo, windows: ReadonlyMap<string, WindowReading>, allowedBy: string | undefined): SloResult {
   const burnOf = (window: string): WindowBurn => {
     const reading = windows.get(window) ?? NOT_MEASURED;
     if (!reading.ok) return { window, burnRate: undefined, noTraffic: false, missing: reading.reason };
@@ -54,22 +57,59 @@ function assessSlo(policy: Policy, slo: Slo, windows: ReadonlyMap<string, Window
   const period = burnOf(slo.period);
   // Budget left = 1 - r(period) / allowed ratio = 1 - b(period).
   const left = period.burnRate === undefined ? undefined : 1 - period.burnRate;
-  const { blockBelow, warnBelow } = policy.budget;
+  const { blockBelow, warnBelow, restrictBelow, freezeBelow } = policy.budget;
   const budget: BudgetResult = {
     window: slo.period,
     left,
     blockBelow,
     warnBelow,
+    ...(restrictBelow === undefined ? {} : { restrictBelow }),
+    ...(freezeBelow === undefined ? {} : { freezeBelow }),
+    allowLabels: [...policy.budget.allowLabels],
     noTraffic: period.noTraffic,
     missing: period.missing,
-    state: left === undefined ? 'unknown' : atOrBelow(left * 100, blockBelow) ? 'exhausted' : below(left * 100, warnBelow) ? 'low' : 'ok',
+    state: left === undefined ? 'unknown' : tierOf(left * 100, policy.budget),
   };
 
   const states: SloState[] = [
     ...rules.map((r): SloState => (r.state === 'fires' ? 'block' : r.state === 'unknown' ? 'missing' : 'pass')),
-    budget.state === 'exhausted' ? 'block' : budget.state === 'unknown' ? 'missing' : budget.state === 'low' ? 'warn' : 'pass',
+    budgetState(budget.state, allowedBy),
   ];
-  return { slo, rules, budget, state: worst(states), guard };
+  return { slo, rules, budget, state: worst(states), guard, minErrors, ...(budget.state === 'restricted' && allowedBy ? { allowedBy } : {}) };
+}
+
+/** The tier of a budget with `percent` left: at or below blockBelow blocks; below each other threshold, its tier. */
+export function tierOf(percent: number, { blockBelow, freezeBelow, restrictBelow, warnBelow }: Policy['budget']): BudgetTier {
+  if (atOrBelow(percent, blockBelow)) return 'exhausted';
+  if (freezeBelow !== undefined && below(percent, freezeBelow)) return 'frozen';
+  if (restrictBelow !== undefined && below(percent, restrictBelow)) return 'restricted';
+  return below(percent, warnBelow) ? 'low' : 'ok';
+}
+
+function budgetState(tier: BudgetResult['state'], allowedBy: string | undefined): SloState {
+  switch (tier) {
+    case 'exhausted':
+    case 'frozen':
+      return 'block';
+    case 'restricted':
+      return allowedBy ? 'warn' : 'block';
+    case 'low':
+      return 'warn';
+    case 'ok':
+      return 'pass';
+    case 'unknown':
+      return 'missing';
+  }
+}
+
+const TIER_RANK: Record<BudgetTier, number> = { ok: 0, low: 1, restricted: 2, frozen: 3, exhausted: 4 };
+
+function lowestTier(slos: readonly SloResult[]): BudgetTier | undefined {
+  let lowest: BudgetTier | undefined;
+  for (const { budget } of slos) {
+    if (budget.state !== 'unknown' && (lowest === undefined || TIER_RANK[budget.state] > TIER_RANK[lowest])) lowest = budget.state;
+  }
+  return lowest;
 }
 
 const STATE_RANK: Record<SloState, number> = { pass: 0, warn: 1, missing: 2, block: 3 };
@@ -79,7 +119,14 @@ export function worst(states: SloState[]): SloState {
   return states.reduce<SloState>((acc, s) => (STATE_RANK[s] > STATE_RANK[acc] ? s : acc), 'pass');
 }
 
-const REASON_RANK: Record<Reason['kind'], number> = { burn: 0, 'budget-exhausted': 1, 'missing-data': 2, 'budget-low': 3 };
+const REASON_RANK: Record<Reason['kind'], number> = {
+  burn: 0,
+  'budget-exhausted': 1,
+  'budget-frozen': 2,
+  'budget-restricted': 3,
+  'missing-data': 4,
+  'budget-low': 5,
+};
 
 function reasonsOf(result: SloResult): Reason[] {
   const slo = result.slo.name;
@@ -100,14 +147,27 @@ function reasonsOf(result: SloResult): Reason[] {
   }
   const { budget } = result;
   if (budget.state === 'unknown') missing.set(budget.window, budget.missing ?? 'not measured');
-  if (budget.state === 'exhausted' || budget.state === 'low') {
-    const leftPercent = budget.left! * 100;
-    reasons.push(
-      budget.state === 'exhausted'
-        ? { kind: 'budget-exhausted', slo, leftPercent, blockBelow: budget.blockBelow }
-        : { kind: 'budget-low', slo, leftPercent, warnBelow: budget.warnBelow },
-    );
-  }
+  const budgetReason = budgetReasonOf(result);
+  if (budgetReason) reasons.push(budgetReason);
   for (const [window, reason] of missing) reasons.push({ kind: 'missing-data', slo, window, reason });
   return reasons;
+}
+
+function budgetReasonOf({ slo, budget, allowedBy }: SloResult): Reason | undefined {
+  if (budget.left === undefined) return undefined;
+  const leftPercent = budget.left * 100;
+  switch (budget.state) {
+    case 'exhausted':
+      return { kind: 'budget-exhausted', slo: slo.name, leftPercent, blockBelow: budget.blockBelow };
+    case 'frozen':
+      return { kind: 'budget-frozen', slo: slo.name, leftPercent, freezeBelow: budget.freezeBelow! };
+    case 'restricted': {
+      const reason: Reason = { kind: 'budget-restricted', slo: slo.name, leftPercent, restrictBelow: budget.restrictBelow!, allowLabels: budget.allowLabels };
+      return allowedBy ? { ...reason, allowedBy } : reason;
+    }
+    case 'low':
+      return { kind: 'budget-low', slo: slo.name, leftPercent, warnBelow: budget.warnBelow };
+    default:
+      return undefined;
+  }
 }

@@ -4,12 +4,14 @@ import { resolveBypass } from './bypass.js';
 import type { BypassCandidate, GateState, Readings, SloState, Verdict } from './types.js';
 
 /**
- * The whole decision for one commit: measurements, policy and bypass labels in, verdict out.
- * Success is never the default: it is reached only by a pass, a warn-mode run, a permitted
- * bypass, or missing data the policy explicitly allows.
+ * The whole decision for one commit: measurements, policy, bypass labels and the change's labels
+ * in, verdict out. Success is never the default: it is reached only by a pass, a warn-mode run, a
+ * permitted bypass, a `budget.allowLabels` label on a restricted budget, or missing data the
+ * policy explicitly allows.
  */
-export function decide(policy: Policy, readings: Readings, candidates: readonly BypassCandidate[] = []): Verdict {
-  const assessment = assess(policy, readings);
+export function decide(policy: Policy, readings: Readings, candidates: readonly BypassCandidate[] = [], labels: readonly string[] = []): Verdict {
+  const allowedBy = policy.budget.allowLabels.find((label) => labels.includes(label));
+  const assessment = assess(policy, readings, allowedBy);
   const { bypass, ignored } = resolveBypass(policy, candidates);
   const enforced = enforce(assessment.state, policy.onMissingData);
   return {
@@ -21,6 +23,7 @@ export function decide(policy: Policy, readings: Readings, candidates: readonly 
     bypass,
     ignoredBypass: ignored,
     minPermission: policy.bypass.minPermission,
+    ...(assessment.slos.some((s) => s.allowedBy) ? { allowedBy } : {}),
   };
 }
 

@@ -43,11 +43,21 @@ export interface BudgetResult {
   left: number | undefined;
   noTraffic: boolean;
   missing: string | undefined;
-  /** The policy's thresholds, in percent of budget left. */
+  /** The policy's thresholds, in percent of budget left (restrict and freeze: when the policy sets them). */
   blockBelow: number;
   warnBelow: number;
-  state: 'ok' | 'low' | 'exhausted' | 'unknown';
+  restrictBelow?: number;
+  freezeBelow?: number;
+  /** The labels that let a change through a restricted budget (`budget.allowLabels`). */
+  allowLabels: string[];
+  /**
+   * The tier the budget is in, from the most budget left to the least: ok, low (warn), restricted
+   * (only allowed labels merge), frozen (only bypass labels), exhausted (blocks); unknown: no data.
+   */
+  state: BudgetTier | 'unknown';
 }
+
+export type BudgetTier = 'ok' | 'low' | 'restricted' | 'frozen' | 'exhausted';
 
 export type SloState = 'pass' | 'warn' | 'block' | 'missing';
 
@@ -62,6 +72,10 @@ export interface SloResult {
    * fire on the ratio alone.
    */
   guard: 'on' | 'off' | 'no counts';
+  /** The guard's threshold, `burnRate.minErrors` (0: no guard). */
+  minErrors: number;
+  /** The allowed label that lets the change through this SLO's restricted budget. */
+  allowedBy?: string;
 }
 
 /** Data a decision needed and did not get. */
@@ -75,6 +89,9 @@ export interface MissingData {
 export type Reason =
   | { kind: 'burn'; slo: string; rule: string; factor: number; long: { window: string; burnRate: number }; short: { window: string; burnRate: number } }
   | { kind: 'budget-exhausted'; slo: string; leftPercent: number; blockBelow: number }
+  | { kind: 'budget-frozen'; slo: string; leftPercent: number; freezeBelow: number }
+  /** `allowedBy`: the allowed label the change carries, which lets it through (then it does not block). */
+  | { kind: 'budget-restricted'; slo: string; leftPercent: number; restrictBelow: number; allowLabels: string[]; allowedBy?: string }
   | { kind: 'budget-low'; slo: string; leftPercent: number; warnBelow: number }
   | ({ kind: 'missing-data' } & MissingData);
 
@@ -87,6 +104,8 @@ export interface Assessment {
   missing: MissingData[];
   /** Lowest budget left over all SLOs that have one, as a fraction. */
   lowestBudgetLeft: number | undefined;
+  /** The lowest budget tier of any SLO; undefined when no budget was measured. */
+  tier: BudgetTier | undefined;
   /** Highest burn rate over every rule window. */
   highestBurn: number | undefined;
 }
@@ -121,5 +140,7 @@ export interface Verdict {
   bypass: Bypass | undefined;
   /** Bypass labels present but applied by someone without `bypass.minPermission`. */
   ignoredBypass: BypassCandidate[];
+  /** The `budget.allowLabels` label that let the change through a restricted budget, if one did. */
+  allowedBy?: string;
   minPermission: Permission;
 }

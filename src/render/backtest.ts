@@ -1,4 +1,5 @@
 import type { BlockReason, BlockingState, Episode, Timeline } from '../backtest/timeline.js';
+import type { BudgetTier } from '../gate/types.js';
 import type { TimeRange } from '../metrics/range-source.js';
 import { formatPercent } from './numbers.js';
 import { formatDuration } from '../policy/duration.js';
@@ -25,7 +26,16 @@ export interface BacktestJson {
   stepSeconds: number;
   steps: number;
   episodes: Array<{ start: string; end: string; minutes: number; state: BlockingState; reasons: BlockReason[] }>;
-  totals: { steps: number; episodes: number; hoursBlocked: number; hoursInError: number; stepsWarned: number; lowestBudgetLeftPercent: number | null };
+  totals: {
+    steps: number;
+    episodes: number;
+    hoursBlocked: number;
+    hoursInError: number;
+    stepsWarned: number;
+    lowestBudgetLeftPercent: number | null;
+    /** Hours in each budget tier (the lowest of any SLO), to 0.001 h. */
+    hoursByTier: Record<BudgetTier, number>;
+  };
 }
 
 export function backtestJson({ policyFile, range, timeline }: BacktestReport): BacktestJson {
@@ -50,6 +60,7 @@ export function backtestJson({ policyFile, range, timeline }: BacktestReport): B
       hoursInError: round(totals.secondsInError / 3600, 3),
       stepsWarned: totals.stepsWarned,
       lowestBudgetLeftPercent: totals.lowestBudgetLeft === undefined ? null : round(totals.lowestBudgetLeft * 100, 2),
+      hoursByTier: Object.fromEntries(TIERS.map((tier) => [tier, round((totals.secondsByTier?.[tier] ?? 0) / 3600, 3)])) as Record<BudgetTier, number>,
     },
   };
 }
@@ -72,17 +83,31 @@ export function renderBacktest({ policyFile, mode, range, timeline }: BacktestRe
   return [header, '', ...lines, '', summary, ...budget].join('\n');
 }
 
-/** Warnings never block, so they are not episodes; without this line a budget running low would not show. */
-function budgetLine({ lowestBudgetLeft, stepsWarned }: BacktestReport['timeline']['totals']): string[] {
+const TIERS: BudgetTier[] = ['ok', 'low', 'restricted', 'frozen', 'exhausted'];
+const TIER_NAMES: Record<BudgetTier, string> = { ok: 'ok', low: 'warning', restricted: 'restricted', frozen: 'frozen', exhausted: 'spent' };
+
+/** Warnings never block, so they are not episodes; without these lines a budget running low would not show. */
+function budgetLine({ lowestBudgetLeft, stepsWarned, secondsByTier }: BacktestReport['timeline']['totals']): string[] {
   if (lowestBudgetLeft === undefined) return [];
   const warned = stepsWarned > 0 ? `; ${plural(stepsWarned, 'step')} passed with a low-budget warning` : '';
-  return [`Lowest error budget left: ${formatPercent(lowestBudgetLeft)}${warned}.`];
+  const lines = [`Lowest error budget left: ${formatPercent(lowestBudgetLeft)}${warned}.`];
+  const total = TIERS.reduce((sum, tier) => sum + (secondsByTier?.[tier] ?? 0), 0);
+  // Only when the budget left the `ok` tier at all: "ok 100%" would be noise on every healthy run.
+  if (secondsByTier && total > secondsByTier.ok) {
+    const spent = TIERS.filter((tier) => secondsByTier[tier] > 0).map(
+      (tier) => `${TIER_NAMES[tier]} ${formatLength(secondsByTier[tier])} (${percent(secondsByTier[tier], total)})`,
+    );
+    lines.push(`Time in each budget tier: ${spent.join(', ')}.`);
+  }
+  return lines;
 }
+
+const BUDGET_REASONS = { 'budget-exhausted': 'budget', 'budget-frozen': 'budget frozen', 'budget-restricted': 'budget restricted' } as const;
 
 function what(episode: Episode): string {
   const bySlo = new Map<string, string[]>();
   for (const reason of episode.reasons) {
-    const text = reason.kind === 'burn' ? reason.rule : reason.kind === 'budget-exhausted' ? 'budget' : `missing data: ${reason.reason}`;
+    const text = reason.kind === 'burn' ? reason.rule : reason.kind === 'missing-data' ? `missing data: ${reason.reason}` : BUDGET_REASONS[reason.kind];
     bySlo.set(reason.slo, [...(bySlo.get(reason.slo) ?? []), text]);
   }
   const reasons = [...bySlo].map(([slo, texts]) => `${slo} ${texts.join(', ')}`).join('; ');

@@ -6,6 +6,8 @@ import { parseDuration } from '../policy/duration.js';
 import { POLICY_PATH } from '../policy/parse-policy.js';
 import type { Policy } from '../policy/schema.js';
 import { boundComment, firstLines } from './bound.js';
+import { renderBudgetPolicy, tierAdvice } from './budget-policy.js';
+import { renderGuardNotes } from './guard-notes.js';
 import { groupMissing, sentence } from './describe.js';
 import { formatBurn, formatSpan } from './numbers.js';
 import { renderTable } from './table.js';
@@ -80,6 +82,9 @@ function verdictBody(verdict: Verdict, context: CommentContext): string[] {
   );
   if (why.length > 0) lines.push(...why, '');
   lines.push(renderTable(verdict), '');
+  const budgetPolicy = renderBudgetPolicy(verdict, context.bypass);
+  if (budgetPolicy.length > 0) lines.push(...budgetPolicy, '');
+  for (const note of renderGuardNotes(verdict)) lines.push(note, '');
   for (const ignored of verdict.ignoredBypass) {
     lines.push(
       ignored.actor
@@ -116,7 +121,7 @@ function plainVerdict(verdict: Verdict): string {
 }
 
 function explain(reason: Reason, verdict: Verdict): string {
-  if (reason.kind === 'budget-exhausted' || reason.kind === 'budget-low') {
+  if (reason.kind !== 'burn' && reason.kind !== 'missing-data') {
     return `**${reason.slo}** ${sentence(reason).slice(reason.slo.length + 1)}.`;
   }
   if (reason.kind === 'missing-data') return `No data for **${reason.slo}** (${reason.window}): ${reason.reason}.`;
@@ -150,6 +155,7 @@ function whatToDo(verdict: Verdict, context: CommentContext): string[] {
     const when = estimates.length > 0 ? ` Expected back above the limit: ${estimates.join('; ')}.` : '';
     todo.push(`**Wait or slow down**: a spent budget recovers only as old errors age out of the SLO period; prioritise reliability work until it does.${when}`);
   }
+  if (verdict.mode === 'enforce') todo.push(...tierAdvice(verdict, context.bypass));
   if (verdict.wouldBe === 'missing') {
     todo.push(
       `**Check the metrics**: each query must return exactly one series from the metrics server. Fix the queries in \`${POLICY_PATH}\`, or set \`onMissingData: allow\` if missing data should not block.`,

@@ -34,7 +34,7 @@ function wouldBe(verdict: Verdict): string {
   const first = reasons[0];
   switch (assessment.state) {
     case 'block': {
-      const blocking = reasons.filter((r) => r.kind === 'burn' || r.kind === 'budget-exhausted');
+      const blocking = reasons.filter(blocks);
       return fit(`Blocked: ${sentence(blocking[0]!)}`, more(blocking.length - 1));
     }
     case 'missing': {
@@ -43,7 +43,7 @@ function wouldBe(verdict: Verdict): string {
       return fit(`${prefix}${sentence(missing[0]!)}`, more(missing.length - 1));
     }
     case 'warn':
-      return fit(`OK, but ${sentence(first!)}`, more(reasons.filter((r) => r.kind === 'budget-low').length - 1));
+      return fit(`OK, but ${sentence(first!)}`, more(reasons.filter((r) => r.kind === 'budget-low' || r.kind === 'budget-restricted').length - 1));
     case 'pass':
       return fit(okSummary(verdict));
   }
@@ -63,6 +63,14 @@ export function sentence(reason: Reason): string {
       return `${reason.slo} burning ${formatBurn(reason.long.burnRate, reason.factor)} over ${reason.long.window} and ${formatBurn(reason.short.burnRate, reason.factor)} over ${reason.short.window} (limit ${formatBurn(reason.factor)})`;
     case 'budget-exhausted':
       return `${reason.slo} has ${formatPercent(reason.leftPercent / 100, reason.blockBelow)} of its error budget left (blocks at ${reason.blockBelow}%)`;
+    case 'budget-frozen':
+      return `${reason.slo} has ${formatPercent(reason.leftPercent / 100, reason.freezeBelow)} of its error budget left (frozen below ${reason.freezeBelow}%: only a bypass label merges)`;
+    case 'budget-restricted': {
+      const left = `${reason.slo} has ${formatPercent(reason.leftPercent / 100, reason.restrictBelow)} of its error budget left`;
+      return reason.allowedBy
+        ? `${left} (restricted below ${reason.restrictBelow}%: let through by label ${reason.allowedBy})`
+        : `${left} (below ${reason.restrictBelow}% only PRs labelled ${reason.allowLabels.join(' or ')} merge)`;
+    }
     case 'budget-low':
       return `${reason.slo} has ${formatPercent(reason.leftPercent / 100, reason.warnBelow)} of its error budget left (warns below ${reason.warnBelow}%)`;
     case 'missing-data':
@@ -82,6 +90,16 @@ export function groupMissing(reasons: readonly Reason[]): Reason[] {
     else out.push(reason.kind === 'missing-data' ? { ...reason } : reason);
   }
   return out;
+}
+
+/** A reason that blocks on its own: a firing rule, or a budget in a tier that blocks this change. */
+export function blocks(reason: Reason): boolean {
+  return (
+    reason.kind === 'burn' ||
+    reason.kind === 'budget-exhausted' ||
+    reason.kind === 'budget-frozen' ||
+    (reason.kind === 'budget-restricted' && !reason.allowedBy)
+  );
 }
 
 function more(count: number): string {

@@ -35,7 +35,9 @@ function steps(pattern: string, forPolicy = policy): Array<[number, Verdict]> {
 
 /** An episode the way a person would list it: `0-600 failure: checkout fast`. */
 function summary(e: Episode): string {
-  const reasons = e.reasons.map((r) => `${r.slo} ${r.kind === 'burn' ? r.rule : r.kind === 'budget-exhausted' ? 'budget' : 'missing data'}`);
+  const reasons = e.reasons.map(
+    (r) => `${r.slo} ${r.kind === 'burn' ? r.rule : r.kind === 'budget-exhausted' ? 'budget' : r.kind === 'missing-data' ? 'missing data' : r.kind}`,
+  );
   return `${e.start}-${e.end} ${e.state}: ${reasons.join(', ')}`;
 }
 
@@ -105,6 +107,30 @@ describe('buildTimeline: block episodes', () => {
     expect(timeline.episodes[0]!.reasons).toEqual([{ kind: 'missing-data', slo: 'checkout', reason: DOWN }]);
   });
 
+  it('reports the time in each budget tier, each step counting until the next, and names restricted and frozen budgets', () => {
+    const tiered = policyWith({
+      slos: [slo('checkout'), slo('search')],
+      budget: { warnBelow: 25, restrictBelow: 25, allowLabels: ['critical-fix'], freezeBelow: 5 },
+    });
+    const budgets: Record<string, Record<string, WindowValue>> = {
+      P: healthy,
+      R: { ...healthy, '30d': 0.0008 },
+      Z: { ...healthy, '30d': 0.00097 },
+      M: STATES.M!,
+    };
+    const given = 'P R R Z M P'
+      .split(' ')
+      .map((letter, index) => [index * STEP, decide(tiered, readingsOf({ checkout: budgets[letter]!, search: healthy }))] as const);
+    const timeline = buildTimeline(given, 1800);
+    expect(timeline.episodes.map(summary)).toEqual([
+      '300-900 failure: checkout budget-restricted',
+      '900-1200 failure: checkout budget-frozen',
+      '1200-1500 error: checkout missing data',
+    ]);
+    // The lowest tier of the SLOs with a reading: at M, checkout has none and search is ok; the last step counts until the end.
+    expect(timeline.totals.secondsByTier).toEqual({ ok: 900, low: 0, restricted: 600, frozen: 300, exhausted: 0 });
+  });
+
   it('does not block on missing data when the policy allows it', () => {
     const allow = policyWith({ slos: [slo('checkout'), slo('search')], onMissingData: 'allow' });
     expect(buildTimeline(steps('M M P', allow), 600).episodes).toEqual([]);
@@ -113,7 +139,15 @@ describe('buildTimeline: block episodes', () => {
   it('reports nothing for an empty range', () => {
     expect(buildTimeline([], 0)).toEqual({
       episodes: [],
-      totals: { steps: 0, episodes: 0, secondsBlocked: 0, secondsInError: 0, stepsWarned: 0, lowestBudgetLeft: undefined },
+      totals: {
+        steps: 0,
+        episodes: 0,
+        secondsBlocked: 0,
+        secondsInError: 0,
+        stepsWarned: 0,
+        lowestBudgetLeft: undefined,
+        secondsByTier: { ok: 0, low: 0, restricted: 0, frozen: 0, exhausted: 0 },
+      },
     });
   });
 

@@ -95,7 +95,16 @@ describe('slo-gate backtest', () => {
           reasons: [{ kind: 'missing-data', slo: 'checkout-availability', reason: 'errorRatioQuery has no sample at this step' }],
         },
       ],
-      totals: { steps: 25, episodes: 2, hoursBlocked: 0.583, hoursInError: 0.333, stepsWarned: 0, lowestBudgetLeftPercent: 50 },
+      totals: {
+        steps: 25,
+        episodes: 2,
+        hoursBlocked: 0.583,
+        hoursInError: 0.333,
+        stepsWarned: 0,
+        lowestBudgetLeftPercent: 50,
+        // The steps with a budget reading (the two hours less the 20 minutes of missing data) were all in the ok tier.
+        hoursByTier: { ok: 1.667, low: 0, restricted: 0, frozen: 0, exhausted: 0 },
+      },
     });
   });
 

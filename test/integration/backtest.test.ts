@@ -114,6 +114,15 @@ describe('backtesting a policy against a real Prometheus', () => {
     expect(episode!.reasons).toEqual([
       { kind: 'missing-data', slo: 'healthy', reason: expect.stringMatching(/^errorQuery cannot reach http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)$/) },
     ]);
-    expect(timeline.totals).toEqual({ steps: 49, episodes: 1, secondsBlocked: 0, secondsInError: 4 * HOUR, stepsWarned: 0, lowestBudgetLeft: undefined });
+    // No budget was measured, so no time counts in any budget tier.
+    expect(timeline.totals).toEqual({
+      steps: 49,
+      episodes: 1,
+      secondsBlocked: 0,
+      secondsInError: 4 * HOUR,
+      stepsWarned: 0,
+      lowestBudgetLeft: undefined,
+      secondsByTier: { ok: 0, low: 0, restricted: 0, frozen: 0, exhausted: 0 },
+    });
   });
 });

@@ -45,7 +45,7 @@ const DEFAULTS = {
     ],
     minErrors: 20,
   },
-  budget: { warnBelow: 25, blockBelow: 0 },
+  budget: { warnBelow: 25, blockBelow: 0, allowLabels: [] },
   bypass: { labels: [], minPermission: 'write' },
   comment: 'blocked',
   environments: {},

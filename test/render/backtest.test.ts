@@ -68,6 +68,32 @@ describe('rendering a backtest', () => {
       hoursInError: 0.004,
       stepsWarned: 120,
       lowestBudgetLeftPercent: 18.2,
+      hoursByTier: { ok: 0, low: 0, restricted: 0, frozen: 0, exhausted: 0 },
     });
+  });
+
+  it('says how long the budget spent in each tier once it left the ok tier, and names restricted and frozen budgets', () => {
+    const timeline: Timeline = {
+      episodes: [
+        { start: at('2026-11-21T00:00:00Z'), end: at('2026-11-21T01:00:00Z'), state: 'failure', steps: 60, reasons: [{ kind: 'budget-restricted', slo: 'a' }] },
+        { start: at('2026-11-21T01:00:00Z'), end: at('2026-11-21T02:00:00Z'), state: 'failure', steps: 60, reasons: [{ kind: 'budget-frozen', slo: 'a' }] },
+      ],
+      totals: {
+        steps: 241,
+        episodes: 2,
+        secondsBlocked: 7200,
+        secondsInError: 0,
+        stepsWarned: 0,
+        lowestBudgetLeft: 0.04,
+        secondsByTier: { ok: 5400, low: 1800, restricted: 3600, frozen: 3600, exhausted: 0 },
+      },
+    };
+    const lines = renderBacktest(report(timeline)).split('\n');
+    expect(lines.slice(2, 4)).toEqual([
+      '2026-11-21 00:00 → 01:00 UTC  1 h  blocked: a budget restricted',
+      '2026-11-21 01:00 → 02:00 UTC  1 h  blocked: a budget frozen',
+    ]);
+    expect(lines.at(-1)).toBe('Time in each budget tier: ok 1 h 30 min (37.5%), warning 30 min (12.5%), restricted 1 h (25%), frozen 1 h (25%).');
+    expect(backtestJson(report(timeline)).totals.hoursByTier).toEqual({ ok: 1.5, low: 0.5, restricted: 1, frozen: 1, exhausted: 0 });
   });
 });

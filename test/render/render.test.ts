@@ -47,6 +47,36 @@ add('bypass-ignored', policyOf(), { 'checkout-availability': same(0.02) }, [
   { label: 'security', actor: 'mallory', permission: 'triage', appliedAt: '2026-11-22T10:03:00Z' },
 ]);
 add('two-slos', policyOf({}, ['checkout-availability', 'search-latency']), { 'checkout-availability': same(0.02), 'search-latency': same(0.0001) });
+
+/** An error-budget policy with every tier, and a 30-day reading that leaves `percent` of the budget. */
+const TIERS = { budget: { warnBelow: 25, restrictBelow: 25, allowLabels: ['critical-fix', 'reliability'], freezeBelow: 5 } };
+const leaving = (percent: number) => new Map([...same(0.0002), ['30d', ok(((100 - percent) / 100) * 0.001)]]);
+add('budget-restricted', policyOf(TIERS), { 'checkout-availability': leaving(18) });
+CASES.push([
+  'budget-restricted-allowed',
+  { kind: 'verdict', verdict: decide(policyOf(TIERS), new Map([['checkout-availability', leaving(18)]]), [], ['critical-fix']) },
+]);
+add('budget-frozen', policyOf(TIERS), { 'checkout-availability': leaving(3) });
+
+/** The gating defaults: windows 5m, 1m, 15m, 1h and the period. */
+const gating = (ratio: number, failed?: number) =>
+  new Map(['5m', '1m', '15m', '1h', '30d'].map((w): [string, WindowReading] => [w, failed === undefined ? ok(ratio) : { ok: true, ratio, failed }]));
+add('raw-without-counts', policyOf({ burnRate: {} }), { 'checkout-availability': gating(0.0002) });
+CASES.push([
+  'guard-held-back',
+  {
+    kind: 'verdict',
+    verdict: decide(
+      validatePolicy({
+        slos: [{ name: 'checkout-availability', objective: 99.9, sli: { events: { errorQuery: 'e[{{.window}}]', totalQuery: 't[{{.window}}]' } } }],
+      }),
+      // One failed request at 0.2 req/s: 1 of 60 requests in 5 min (burn 16.7), 1 of 12 in the last minute.
+      new Map([
+        ['checkout-availability', new Map([...gating(0, 0), ['5m', { ok: true, ratio: 1 / 60, failed: 1 }], ['1m', { ok: true, ratio: 1 / 12, failed: 1 }]])],
+      ]),
+    ),
+  },
+]);
 CASES.push([
   'invalid-policy',
   {
