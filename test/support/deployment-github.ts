@@ -115,11 +115,17 @@ export function deploymentGitHub(baseUrl = 'https://api.github.com'): Deployment
   return api;
 }
 
-/** Requests nock had no answer for (with net connect disabled, none may reach any host): collect them, per test. */
-export function unansweredRequests(): { list: string[]; stop(): void } {
+/**
+ * Requests nock had no answer for, collected per test: with net connect disabled, none may reach
+ * any host. Hosts the test lets through (`nock.enableNetConnect`, e.g. the test Prometheus on
+ * loopback) are named in `allowed` and not collected.
+ */
+export function unansweredRequests(allowed?: RegExp): { list: string[]; stop(): void } {
   const list: string[] = [];
-  const listener = (req: { method?: string; href?: string; host?: string; path?: string }) =>
-    list.push(`${req.method ?? '?'} ${req.href ?? `${req.host ?? ''}${req.path ?? ''}`}`);
+  const listener = (req: { method?: string; href?: string; host?: string; path?: string }) => {
+    const where = req.href ?? `${req.host ?? ''}${req.path ?? ''}`;
+    if (!allowed?.test(where)) list.push(`${req.method ?? '?'} ${where}`);
+  };
   nock.emitter.on('no match', listener);
   return { list, stop: () => void nock.emitter.removeListener('no match', listener) };
 }
