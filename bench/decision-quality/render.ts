@@ -15,6 +15,8 @@ export interface RunFacts {
   policies: Record<'slo-gate' | 'workbook paging', Policy>;
   /** One paragraph on the real-Prometheus cross-check: machine, data loaded. */
   crossCheck: string;
+  /** One paragraph on the forecast horizon, measured on the same seeds. */
+  horizon: string;
   seconds: number;
 }
 
@@ -104,6 +106,8 @@ export function renderSection(
     ...checks.map((c) => `- ${c.pass ? '✅' : '❌'} ${c.claim}: ${c.detail}.`),
     '',
     ...NOTES.why,
+    '',
+    facts.horizon,
     '',
     '**How to read this.** *Blocks after start*: minutes from the first minute of elevated errors to the first blocked step,',
     'median over seeds, then the worst seed (`never`: not in the replay). *Reopens after end*: minutes from the incident\u2019s end',

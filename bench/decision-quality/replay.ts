@@ -134,6 +134,7 @@ export function reasonLabels(verdict: Verdict): string[] {
     if (r.kind === 'burn') return [r.rule];
     if (r.kind === 'budget-exhausted') return ['budget'];
     if (r.kind === 'budget-frozen') return ['budget frozen'];
+    if (r.kind === 'budget-forecast') return ['budget forecast'];
     return r.kind === 'budget-restricted' && !r.allowedBy ? ['budget restricted'] : [];
   });
 }

@@ -95,7 +95,12 @@ export function score(steps: GateSteps, incident: Span | undefined, stepSeconds:
  * (or `budget`) as reasons; an `error` episode (missing data) is `no data`, though it too would
  * hold a required check.
  */
-const BUDGET_LABELS = { 'budget-exhausted': 'budget', 'budget-frozen': 'budget frozen', 'budget-restricted': 'budget restricted' } as const;
+const BUDGET_LABELS = {
+  'budget-exhausted': 'budget',
+  'budget-forecast': 'budget forecast',
+  'budget-frozen': 'budget frozen',
+  'budget-restricted': 'budget restricted',
+} as const;
 
 export function stepsOfTimeline(timeline: Timeline, at: readonly number[], stepSeconds: number): GateSteps {
   const verdicts: StepVerdict[] = at.map(() => 'open');

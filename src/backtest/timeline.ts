@@ -6,7 +6,7 @@ export type BlockingState = Exclude<GateState, 'success'>;
 /** What blocked: a firing rule, a spent, frozen or restricted budget, or (for `error`) an SLO with missing data. */
 export type BlockReason =
   | { kind: 'burn'; slo: string; rule: string }
-  | { kind: 'budget-exhausted' | 'budget-frozen' | 'budget-restricted'; slo: string }
+  | { kind: 'budget-exhausted' | 'budget-forecast' | 'budget-frozen' | 'budget-restricted'; slo: string }
   | { kind: 'missing-data'; slo: string; reason: string };
 
 /** A stretch of consecutive steps that blocked with the same state for the same reasons. */
@@ -98,8 +98,9 @@ function blockOf(verdict: Verdict): { state: BlockingState; reasons: BlockReason
   const reasons: BlockReason[] = [];
   for (const reason of verdict.assessment.reasons) {
     if (verdict.state === 'failure' && reason.kind === 'burn') reasons.push({ kind: 'burn', slo: reason.slo, rule: reason.rule });
-    if (verdict.state === 'failure' && (reason.kind === 'budget-exhausted' || reason.kind === 'budget-frozen'))
+    if (verdict.state === 'failure' && (reason.kind === 'budget-exhausted' || reason.kind === 'budget-forecast' || reason.kind === 'budget-frozen')) {
       reasons.push({ kind: reason.kind, slo: reason.slo });
+    }
     if (verdict.state === 'failure' && reason.kind === 'budget-restricted' && !reason.allowedBy) reasons.push({ kind: reason.kind, slo: reason.slo });
     // Several windows of one SLO are usually missing for one cause: one reason per SLO, the first.
     if (verdict.state === 'error' && reason.kind === 'missing-data' && !reasons.some((r) => r.slo === reason.slo)) {

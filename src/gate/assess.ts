@@ -1,6 +1,20 @@
+import { parseDuration } from '../policy/duration.js';
 import type { Policy, Slo } from '../policy/schema.js';
+import { forecastBudget } from './forecast.js';
 import { atOrBelow, below, burnRate, exceeds } from './math.js';
-import type { Assessment, BudgetResult, BudgetTier, Readings, Reason, RuleResult, SloResult, SloState, WindowBurn, WindowReading } from './types.js';
+import type {
+  Assessment,
+  BudgetForecast,
+  BudgetResult,
+  BudgetTier,
+  Readings,
+  Reason,
+  RuleResult,
+  SloResult,
+  SloState,
+  WindowBurn,
+  WindowReading,
+} from './types.js';
 
 const NOT_MEASURED: WindowReading = { ok: false, reason: 'not measured' };
 
@@ -66,16 +80,35 @@ function assessSlo(policy: Policy, slo: Slo, windows: ReadonlyMap<string, Window
     ...(restrictBelow === undefined ? {} : { restrictBelow }),
     ...(freezeBelow === undefined ? {} : { freezeBelow }),
     allowLabels: [...policy.budget.allowLabels],
+    ...(policy.budget.horizon === undefined ? {} : { horizon: policy.budget.horizon }),
     noTraffic: period.noTraffic,
     missing: period.missing,
     state: left === undefined ? 'unknown' : tierOf(left * 100, policy.budget),
   };
 
+  const horizonMs = policy.budget.horizon === undefined ? undefined : parseDuration(policy.budget.horizon);
+  const forecast = forecastBudget(budget, rules, slo.period, horizonMs);
   const states: SloState[] = [
     ...rules.map((r): SloState => (r.state === 'fires' ? 'block' : r.state === 'unknown' ? 'missing' : 'pass')),
     budgetState(budget.state, allowedBy),
+    forecastBlocks(budget, forecast) ? 'block' : 'pass',
   ];
-  return { slo, rules, budget, state: worst(states), guard, minErrors, ...(budget.state === 'restricted' && allowedBy ? { allowedBy } : {}) };
+  return {
+    slo,
+    rules,
+    budget,
+    state: worst(states),
+    guard,
+    minErrors,
+    ...(budget.state === 'restricted' && allowedBy ? { allowedBy } : {}),
+    ...(forecast ? { forecast } : {}),
+  };
+}
+
+/** With `budget.horizon`: the budget is not spent yet, but would be within the horizon at the current net burn. */
+function forecastBlocks(budget: BudgetResult, forecast: BudgetForecast | undefined): boolean {
+  const projected = forecast?.leftAfterHorizon;
+  return budget.state !== 'exhausted' && budget.state !== 'unknown' && projected !== undefined && atOrBelow(projected * 100, budget.blockBelow);
 }
 
 /** The tier of a budget with `percent` left: at or below blockBelow blocks; below each other threshold, its tier. */
@@ -122,10 +155,11 @@ export function worst(states: SloState[]): SloState {
 const REASON_RANK: Record<Reason['kind'], number> = {
   burn: 0,
   'budget-exhausted': 1,
-  'budget-frozen': 2,
-  'budget-restricted': 3,
-  'missing-data': 4,
-  'budget-low': 5,
+  'budget-forecast': 2,
+  'budget-frozen': 3,
+  'budget-restricted': 4,
+  'missing-data': 5,
+  'budget-low': 6,
 };
 
 function reasonsOf(result: SloResult): Reason[] {
@@ -149,6 +183,17 @@ function reasonsOf(result: SloResult): Reason[] {
   if (budget.state === 'unknown') missing.set(budget.window, budget.missing ?? 'not measured');
   const budgetReason = budgetReasonOf(result);
   if (budgetReason) reasons.push(budgetReason);
+  const { forecast } = result;
+  if (forecastBlocks(budget, forecast)) {
+    reasons.push({
+      kind: 'budget-forecast',
+      slo,
+      leftPercent: budget.left! * 100,
+      projectedPercent: forecast!.leftAfterHorizon! * 100,
+      horizon: budget.horizon!,
+      blockBelow: budget.blockBelow,
+    });
+  }
   for (const [window, reason] of missing) reasons.push({ kind: 'missing-data', slo, window, reason });
   return reasons;
 }

@@ -1,6 +1,7 @@
 import type { Policy } from '../policy/schema.js';
 import { assess } from './assess.js';
 import { resolveBypass } from './bypass.js';
+import { expectedPass } from './expected-pass.js';
 import type { BypassCandidate, GateState, Readings, SloState, Verdict } from './types.js';
 
 /**
@@ -14,8 +15,10 @@ export function decide(policy: Policy, readings: Readings, candidates: readonly 
   const assessment = assess(policy, readings, allowedBy);
   const { bypass, ignored } = resolveBypass(policy, candidates);
   const enforced = enforce(assessment.state, policy.onMissingData);
+  const state = bypass || policy.mode === 'warn' ? 'success' : enforced;
+  const pass = state === 'failure' ? expectedPass(assessment) : undefined;
   return {
-    state: bypass || policy.mode === 'warn' ? 'success' : enforced,
+    state,
     wouldBe: assessment.state,
     mode: policy.mode,
     onMissingData: policy.onMissingData,
@@ -24,6 +27,7 @@ export function decide(policy: Policy, readings: Readings, candidates: readonly 
     ignoredBypass: ignored,
     minPermission: policy.bypass.minPermission,
     ...(assessment.slos.some((s) => s.allowedBy) ? { allowedBy } : {}),
+    ...(pass === undefined ? {} : { expectedPassInMs: pass.inMs, expectedPassBasis: pass.basis }),
   };
 }
 

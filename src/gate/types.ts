@@ -50,6 +50,8 @@ export interface BudgetResult {
   freezeBelow?: number;
   /** The labels that let a change through a restricted budget (`budget.allowLabels`). */
   allowLabels: string[];
+  /** `budget.horizon`, when set: block when the forecast falls to blockBelow within it. */
+  horizon?: string;
   /**
    * The tier the budget is in, from the most budget left to the least: ok, low (warn), restricted
    * (only allowed labels merge), frozen (only bypass labels), exhausted (blocks); unknown: no data.
@@ -76,6 +78,30 @@ export interface SloResult {
   minErrors: number;
   /** The allowed label that lets the change through this SLO's restricted budget. */
   allowedBy?: string;
+  /** Where the budget is heading at the current net burn; undefined without a budget or a rule window reading. */
+  forecast?: BudgetForecast;
+}
+
+/** How long until a blocked change would pass, and on what assumption (gate/expected-pass.ts). */
+export interface ExpectedPass {
+  inMs: number;
+  basis: 'errors stop' | 'budget recovers';
+}
+
+/** The budget's course at the current net burn (gate/forecast.ts): rough, from the readings at hand. */
+export interface BudgetForecast {
+  /** The window the current burn is read over: the longest rule window. */
+  window: string;
+  currentBurn: number;
+  /** The period's average burn, at which old errors are taken to age out: 1 − budget left. */
+  averageBurn: number;
+  /** currentBurn − averageBurn: above 0 the budget shrinks, below 0 it recovers. */
+  netBurn: number;
+  /** When the budget left reaches 0 at this net burn, if that is within the period. */
+  goneInMs?: number;
+  /** With `budget.horizon`: the horizon, and the budget left (fraction) projected at its end. */
+  horizonMs?: number;
+  leftAfterHorizon?: number;
 }
 
 /** Data a decision needed and did not get. */
@@ -89,6 +115,8 @@ export interface MissingData {
 export type Reason =
   | { kind: 'burn'; slo: string; rule: string; factor: number; long: { window: string; burnRate: number }; short: { window: string; burnRate: number } }
   | { kind: 'budget-exhausted'; slo: string; leftPercent: number; blockBelow: number }
+  /** The budget would fall to `blockBelow` within `horizon` at the current net burn. */
+  | { kind: 'budget-forecast'; slo: string; leftPercent: number; projectedPercent: number; horizon: string; blockBelow: number }
   | { kind: 'budget-frozen'; slo: string; leftPercent: number; freezeBelow: number }
   /** `allowedBy`: the allowed label the change carries, which lets it through (then it does not block). */
   | { kind: 'budget-restricted'; slo: string; leftPercent: number; restrictBelow: number; allowLabels: string[]; allowedBy?: string }
@@ -142,5 +170,14 @@ export interface Verdict {
   ignoredBypass: BypassCandidate[];
   /** The `budget.allowLabels` label that let the change through a restricted budget, if one did. */
   allowedBy?: string;
+  /**
+   * While the gate blocks: roughly how long until it would pass, if the errors stopped now (a rule's
+   * short window clears) or at the current error rate (a budget climbs back over its tier). Undefined
+   * when it passes, or when there is no estimate (missing data, a budget that is not recovering).
+   * The handlers may re-check at that time when it is sooner than their usual interval.
+   */
+  expectedPassInMs?: number;
+  /** What the estimate assumes: the errors stop now, or the budget recovers at the current error rate. */
+  expectedPassBasis?: ExpectedPass['basis'];
   minPermission: Permission;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseDuration } from './duration.js';
 
 /**
  * `budget:` in the policy: the error-budget tiers, as teams write error-budget policies: the less
@@ -16,6 +17,10 @@ export const budgetSchema = z
     restrictBelow: percentLeft.optional(),
     allowLabels: z.array(label).max(20).default([]),
     freezeBelow: percentLeft.optional(),
+    horizon: z
+      .string()
+      .refine((text) => parseDuration(text) !== undefined, { error: 'must be a Prometheus duration such as 1d or 3d' })
+      .optional(),
   })
   .default({ warnBelow: 25, blockBelow: 0, allowLabels: [] });
 

@@ -102,7 +102,12 @@ function budgetLine({ lowestBudgetLeft, stepsWarned, secondsByTier }: BacktestRe
   return lines;
 }
 
-const BUDGET_REASONS = { 'budget-exhausted': 'budget', 'budget-frozen': 'budget frozen', 'budget-restricted': 'budget restricted' } as const;
+const BUDGET_REASONS = {
+  'budget-exhausted': 'budget',
+  'budget-forecast': 'budget forecast',
+  'budget-frozen': 'budget frozen',
+  'budget-restricted': 'budget restricted',
+} as const;
 
 function what(episode: Episode): string {
   const bySlo = new Map<string, string[]>();

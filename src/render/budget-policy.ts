@@ -1,7 +1,7 @@
 import { budgetRecoveryMs } from '../gate/recovery.js';
-import type { BudgetResult, SloResult, Verdict } from '../gate/types.js';
+import type { BudgetForecast, BudgetResult, SloResult, Verdict } from '../gate/types.js';
 import type { Policy } from '../policy/schema.js';
-import { formatPercent, formatSpan } from './numbers.js';
+import { formatBurn, formatPercent, formatSpan } from './numbers.js';
 
 /**
  * The error-budget policy in the comment: every tier and label, and where each SLO stands. Pure.
@@ -64,4 +64,42 @@ function recovery(slos: readonly SloResult[]): string {
     return ms === undefined ? [] : [`**${s.slo.name}** in roughly ${formatSpan(ms)} at the current error rate`];
   });
   return estimates.length > 0 ? ` Expected back over the threshold: ${estimates.join('; ')}.` : '';
+}
+
+/**
+ * ` At the current net burn … the remaining budget is gone in about 2 days.`, after a burn's
+ * explanation; empty when the budget is not on course to run out within the period.
+ */
+export function goneIn({ forecast }: SloResult): string {
+  return forecast?.goneInMs === undefined ? '' : ` ${atNetBurn(forecast)}, the remaining budget is gone in about ${formatSpan(forecast.goneInMs)}.`;
+}
+
+function atNetBurn(forecast: BudgetForecast): string {
+  return `At the current net burn (${formatBurn(forecast.currentBurn)} over the last ${forecast.window}, less old errors ageing out at ${formatBurn(forecast.averageBurn)})`;
+}
+
+/**
+ * Where each budget is heading, for an SLO no firing rule already explains: when it runs out
+ * within the period, and with `budget.horizon`, what is left at its end.
+ */
+export function renderForecast(verdict: Verdict): string[] {
+  const lines: string[] = [];
+  for (const result of verdict.assessment.slos) {
+    const { forecast, budget } = result;
+    if (!forecast || result.rules.some((r) => r.state === 'fires')) continue;
+    if (forecast.goneInMs !== undefined) {
+      lines.push(`> ${atNetBurn(forecast)}, the error budget of **${result.slo.name}** is gone in about ${formatSpan(forecast.goneInMs)}.`);
+    }
+    if (forecast.leftAfterHorizon !== undefined && budget.horizon !== undefined) {
+      lines.push(
+        `> **${result.slo.name}** would have ${formatPercent(forecast.leftAfterHorizon, budget.blockBelow)} of its error budget left in ${budget.horizon} at that net burn (\`budget.horizon\`: it blocks when that is at or below ${budget.blockBelow}%).`,
+      );
+    }
+  }
+  return lines;
+}
+
+/** The expected time to pass, in the comment's "what to do". */
+export function expectedPass(ms: number): string {
+  return `**Expected to pass** about ${formatSpan(ms)} after the errors stop, once the windows that block no longer hold them.`;
 }

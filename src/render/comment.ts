@@ -2,11 +2,10 @@ import type { PolicyProblem } from '../errors.js';
 import type { Report } from '../gate/report.js';
 import { budgetRecoveryMs } from '../gate/recovery.js';
 import type { Reason, Verdict } from '../gate/types.js';
-import { parseDuration } from '../policy/duration.js';
 import { POLICY_PATH } from '../policy/parse-policy.js';
 import type { Policy } from '../policy/schema.js';
 import { boundComment, firstLines } from './bound.js';
-import { renderBudgetPolicy, tierAdvice } from './budget-policy.js';
+import { expectedPass, goneIn, renderBudgetPolicy, renderForecast, tierAdvice } from './budget-policy.js';
 import { renderGuardNotes } from './guard-notes.js';
 import { groupMissing, sentence } from './describe.js';
 import { formatBurn, formatSpan } from './numbers.js';
@@ -84,7 +83,7 @@ function verdictBody(verdict: Verdict, context: CommentContext): string[] {
   lines.push(renderTable(verdict), '');
   const budgetPolicy = renderBudgetPolicy(verdict, context.bypass);
   if (budgetPolicy.length > 0) lines.push(...budgetPolicy, '');
-  for (const note of renderGuardNotes(verdict)) lines.push(note, '');
+  for (const note of [...renderForecast(verdict), ...renderGuardNotes(verdict)]) lines.push(note, '');
   for (const ignored of verdict.ignoredBypass) {
     lines.push(
       ignored.actor
@@ -126,11 +125,8 @@ function explain(reason: Reason, verdict: Verdict): string {
   }
   if (reason.kind === 'missing-data') return `No data for **${reason.slo}** (${reason.window}): ${reason.reason}.`;
   const slo = verdict.assessment.slos.find((s) => s.slo.name === reason.slo);
-  const left = slo?.budget.left;
-  const period = slo ? parseDuration(slo.slo.period) : undefined;
   const base = `**${reason.slo}** is spending its error budget ${formatBurn(reason.long.burnRate, reason.factor)} as fast as it can afford over the last ${reason.long.window}, and ${formatBurn(reason.short.burnRate, reason.factor)} over the last ${reason.short.window} (rule \`${reason.rule}\` blocks above ${formatBurn(reason.factor)} on both).`;
-  if (left === undefined || period === undefined || left <= 0) return base;
-  return `${base} At this rate the remaining budget is gone in about ${formatSpan((left * period) / reason.short.burnRate)}.`;
+  return slo ? `${base}${goneIn(slo)}` : base;
 }
 
 function whatToDo(verdict: Verdict, context: CommentContext): string[] {
@@ -162,6 +158,8 @@ function whatToDo(verdict: Verdict, context: CommentContext): string[] {
     );
   }
   const blocking = verdict.state !== 'success';
+  // A budget's recovery time is given with the budget's own advice above.
+  if (blocking && verdict.expectedPassInMs !== undefined && verdict.expectedPassBasis === 'errors stop') todo.push(expectedPass(verdict.expectedPassInMs));
   if (blocking && context.recheckEveryMs) {
     todo.push(
       `slo-gate looks again every ${formatSpan(context.recheckEveryMs)} until this passes, and on every push or label change; comment \`/slo-gate recheck\` to look now.`,

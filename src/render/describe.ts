@@ -1,7 +1,7 @@
 import { formatProblem } from '../errors.js';
 import type { Report } from '../gate/report.js';
 import type { Reason, Verdict } from '../gate/types.js';
-import { formatBurn, formatPercent } from './numbers.js';
+import { formatBurn, formatPercent, formatSpan } from './numbers.js';
 
 /** GitHub rejects commit status descriptions over 140 characters. */
 export const MAX_DESCRIPTION = 140;
@@ -35,7 +35,7 @@ function wouldBe(verdict: Verdict): string {
   switch (assessment.state) {
     case 'block': {
       const blocking = reasons.filter(blocks);
-      return fit(`Blocked: ${sentence(blocking[0]!)}`, more(blocking.length - 1));
+      return fit(`Blocked: ${sentence(blocking[0]!)}`, `${more(blocking.length - 1)}${passesIn(verdict)}`);
     }
     case 'missing': {
       const missing = groupMissing(reasons).filter((r) => r.kind === 'missing-data');
@@ -63,6 +63,8 @@ export function sentence(reason: Reason): string {
       return `${reason.slo} burning ${formatBurn(reason.long.burnRate, reason.factor)} over ${reason.long.window} and ${formatBurn(reason.short.burnRate, reason.factor)} over ${reason.short.window} (limit ${formatBurn(reason.factor)})`;
     case 'budget-exhausted':
       return `${reason.slo} has ${formatPercent(reason.leftPercent / 100, reason.blockBelow)} of its error budget left (blocks at ${reason.blockBelow}%)`;
+    case 'budget-forecast':
+      return `${reason.slo} would have ${formatPercent(reason.projectedPercent / 100, reason.blockBelow)} of its error budget left in ${reason.horizon} at the current burn (blocks at ${reason.blockBelow}%)`;
     case 'budget-frozen':
       return `${reason.slo} has ${formatPercent(reason.leftPercent / 100, reason.freezeBelow)} of its error budget left (frozen below ${reason.freezeBelow}%: only a bypass label merges)`;
     case 'budget-restricted': {
@@ -97,9 +99,17 @@ export function blocks(reason: Reason): boolean {
   return (
     reason.kind === 'burn' ||
     reason.kind === 'budget-exhausted' ||
+    reason.kind === 'budget-forecast' ||
     reason.kind === 'budget-frozen' ||
     (reason.kind === 'budget-restricted' && !reason.allowedBy)
   );
+}
+
+/** `; passes ~15 min after errors stop` or `; passes in ~3 days` while blocked, when the gate can tell. */
+function passesIn({ expectedPassInMs, expectedPassBasis }: Verdict): string {
+  if (expectedPassInMs === undefined) return '';
+  const span = formatSpan(expectedPassInMs);
+  return expectedPassBasis === 'budget recovers' ? `; passes in ~${span}` : `; passes ~${span} after errors stop`;
 }
 
 function more(count: number): string {

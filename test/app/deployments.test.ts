@@ -87,7 +87,7 @@ describe('a deployment protection rule', () => {
     expect(decision!.comment.split('\n')).toEqual([
       '### 🔴 slo-gate rejected the deployment to `production`',
       '',
-      'Blocked: checkout-availability burning 21.3× over 1h and 18.9× over 5m (limit 14.4×)',
+      'Blocked: checkout-availability burning 21.3× over 1h and 18.9× over 5m (limit 14.4×); passes ~5 min after errors stop',
       '',
       'Re-run the job once the budget allows; `npx slo-gate evaluate --environment production` shows where it stands.',
       '',
@@ -352,7 +352,7 @@ describe('the environment status for required_contexts', () => {
     expect(gh.recorded.statuses[1]).toEqual({
       context: 'slo-gate/production',
       state: 'failure',
-      description: 'Blocked: checkout-availability burning 21.3× over 1h and 18.9× over 5m (limit 14.4×)',
+      description: 'Blocked: checkout-availability burning 21.3× over 1h and 18.9× over 5m (limit 14.4×); passes ~5 min after errors stop',
     });
     expect(gh.recorded.statusShas).toEqual([PUSHED_SHA, PUSHED_SHA]);
     await vi.waitFor(() => expect(time.waiting()).toEqual([{ id: 'env:Codertocat/Hello-World:production', kind: 'environment', inMs: RECHECK_MS }]));

@@ -40,7 +40,11 @@ describe('the pull request gate', () => {
     const gh = gitHub().token().policy(POLICY).status().comments().createComment();
     await receive('synchronize', fakeMetrics(FAST_BURN));
     expect(gh.recorded.statuses).toEqual([
-      { state: 'failure', context: 'slo-gate', description: 'Blocked: checkout-availability burning 21.3× over 1h and 18.9× over 5m (limit 14.4×)' },
+      {
+        state: 'failure',
+        context: 'slo-gate',
+        description: 'Blocked: checkout-availability burning 21.3× over 1h and 18.9× over 5m (limit 14.4×); passes ~5 min after errors stop',
+      },
     ]);
     const [comment] = gh.recorded.created;
     expect(comment).toContain(COMMENT_MARKER);
@@ -142,7 +146,7 @@ describe('the pull request gate', () => {
     await receive('opened', metrics);
     expect(gh.recorded.statuses[0]).toMatchObject({
       state: 'failure',
-      description: 'Blocked: checkout-availability burning 4× over 2h and 4× over 10m (limit 3×)',
+      description: 'Blocked: checkout-availability burning 4× over 2h and 4× over 10m (limit 3×); passes ~10 min after errors stop',
     });
     expect(metrics.queries.sort()).toEqual(['ratio[10m]', 'ratio[2h]', 'ratio[30d]']);
   });

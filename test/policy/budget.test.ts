@@ -14,8 +14,8 @@ function problemsOf(budget: unknown): Array<[string, string]> {
 }
 
 describe('budget: tiers as teams write error-budget policies', () => {
-  it('reads every tier', () => {
-    const budget = { warnBelow: 30, restrictBelow: 25, allowLabels: ['critical-fix', 'reliability'], freezeBelow: 5, blockBelow: 0 };
+  it('reads every tier, and the forecast horizon', () => {
+    const budget = { warnBelow: 30, restrictBelow: 25, allowLabels: ['critical-fix', 'reliability'], freezeBelow: 5, blockBelow: 0, horizon: '3d' };
     expect(validatePolicy({ slos: SLOS, budget }).budget).toEqual(budget);
   });
 
@@ -65,6 +65,11 @@ describe('budget: tiers as teams write error-budget policies', () => {
       name: 'refuses an empty label',
       budget: { restrictBelow: 20, allowLabels: [''] },
       problems: [['budget.allowLabels[0]', 'must be at least 1 character long']],
+    },
+    {
+      name: 'refuses a horizon that is not a duration',
+      budget: { horizon: 'three days' },
+      problems: [['budget.horizon', 'must be a Prometheus duration such as 1d or 3d']],
     },
     {
       name: 'keeps refusing a block above the warning',

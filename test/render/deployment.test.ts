@@ -204,7 +204,7 @@ describe('status descriptions of an environment and its verification', () => {
     [
       'blocked',
       describeEnvironment(verdictOf({ 'checkout-availability': FAST_BURN })),
-      'Blocked: checkout-availability burning 21.3× over 1h and 18.9× over 5m (limit 14.4×)',
+      'Blocked: checkout-availability burning 21.3× over 1h and 18.9× over 5m (limit 14.4×); passes ~5 min after errors stop',
     ],
   ])('describes %s as expected, within 140 characters', (_name, text, expected) => {
     expect(text).toBe(expected);

@@ -57,6 +57,10 @@ CASES.push([
   { kind: 'verdict', verdict: decide(policyOf(TIERS), new Map([['checkout-availability', leaving(18)]]), [], ['critical-fix']) },
 ]);
 add('budget-frozen', policyOf(TIERS), { 'checkout-availability': leaving(3) });
+// 20 % left and 3× over the last 6h (no rule fires): gone in about 65 h, so a 3-day horizon blocks.
+add('budget-forecast', policyOf({ budget: { horizon: '3d' } }), {
+  'checkout-availability': new Map([...same(0.0002), ['6h', ok(0.003)], ['30d', ok(0.0008)]]),
+});
 
 /** The gating defaults: windows 5m, 1m, 15m, 1h and the period. */
 const gating = (ratio: number, failed?: number) =>
@@ -121,7 +125,9 @@ describe('rendering a verdict for people', () => {
   it('never rounds a burn rate onto its limit: 14.43 reads as 14.43×, not 14.4×', () => {
     const policy = policyOf();
     const verdict = decide(policy, new Map([['checkout-availability', new Map([...same(0.0005), ['1h', ok(0.01443)], ['5m', ok(0.01443)]])]]));
-    expect(describeReport({ kind: 'verdict', verdict })).toBe('Blocked: checkout-availability burning 14.43× over 1h and 14.43× over 5m (limit 14.4×)');
+    expect(describeReport({ kind: 'verdict', verdict })).toBe(
+      'Blocked: checkout-availability burning 14.43× over 1h and 14.43× over 5m (limit 14.4×); passes ~5 min after errors stop',
+    );
   });
 
   it('renders the same text for the same numbers, so an unchanged comment is not edited', () => {
