@@ -1,20 +1,8 @@
 import { parseDuration } from '../policy/duration.js';
 import type { Policy, Slo } from '../policy/schema.js';
-import { forecastBudget } from './forecast.js';
+import { forecastBlocks, forecastBudget } from './forecast.js';
 import { atOrBelow, below, burnRate, exceeds } from './math.js';
-import type {
-  Assessment,
-  BudgetForecast,
-  BudgetResult,
-  BudgetTier,
-  Readings,
-  Reason,
-  RuleResult,
-  SloResult,
-  SloState,
-  WindowBurn,
-  WindowReading,
-} from './types.js';
+import type { Assessment, BudgetResult, BudgetTier, Readings, Reason, RuleResult, SloResult, SloState, WindowBurn, WindowReading } from './types.js';
 
 const NOT_MEASURED: WindowReading = { ok: false, reason: 'not measured' };
 
@@ -103,12 +91,6 @@ function assessSlo(policy: Policy, slo: Slo, windows: ReadonlyMap<string, Window
     ...(budget.state === 'restricted' && allowedBy ? { allowedBy } : {}),
     ...(forecast ? { forecast } : {}),
   };
-}
-
-/** With `budget.horizon`: the budget is not spent yet, but would be within the horizon at the current net burn. */
-function forecastBlocks(budget: BudgetResult, forecast: BudgetForecast | undefined): boolean {
-  const projected = forecast?.leftAfterHorizon;
-  return budget.state !== 'exhausted' && budget.state !== 'unknown' && projected !== undefined && atOrBelow(projected * 100, budget.blockBelow);
 }
 
 /** The tier of a budget with `percent` left: at or below blockBelow blocks; below each other threshold, its tier. */

@@ -1,4 +1,5 @@
 import { parseDuration } from '../policy/duration.js';
+import { forecastBlocks } from './forecast.js';
 import { budgetRecoveryMs } from './recovery.js';
 import type { Assessment, ExpectedPass, SloResult } from './types.js';
 
@@ -33,12 +34,8 @@ function waitsOf(result: SloResult): Array<{ inMs: number | undefined; basis: Ex
   if (budget.state === 'exhausted' || budget.state === 'frozen' || (budget.state === 'restricted' && !result.allowedBy)) {
     waits.push({ inMs: budgetRecoveryMs(result), basis: 'budget recovers' });
   }
-  if (isForecastBlock(result)) waits.push({ inMs: forecastClearsInMs(result), basis: 'errors stop' });
+  if (forecastBlocks(result.budget, result.forecast)) waits.push({ inMs: forecastClearsInMs(result), basis: 'errors stop' });
   return waits;
-}
-
-function isForecastBlock({ budget, forecast }: SloResult): boolean {
-  return budget.state !== 'exhausted' && forecast?.leftAfterHorizon !== undefined && forecast.leftAfterHorizon * 100 <= budget.blockBelow + 1e-9;
 }
 
 /**

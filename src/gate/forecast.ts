@@ -1,5 +1,6 @@
 import { parseDuration } from '../policy/duration.js';
-import type { BudgetForecast, RuleResult, SloResult } from './types.js';
+import { atOrBelow } from './math.js';
+import type { BudgetForecast, BudgetResult, RuleResult, SloResult } from './types.js';
 
 /**
  * Where the budget is heading, from readings the gate already takes. Over a sliding period, new
@@ -31,6 +32,12 @@ export function forecastBudget(
     forecast.leftAfterHorizon = leftAfter(forecast, budget.left, periodMs, horizonMs);
   }
   return forecast;
+}
+
+/** With `budget.horizon`: the budget is not spent yet, but would be within the horizon at the current net burn. */
+export function forecastBlocks(budget: Pick<BudgetResult, 'state' | 'blockBelow'>, forecast: BudgetForecast | undefined): boolean {
+  const projected = forecast?.leftAfterHorizon;
+  return budget.state !== 'exhausted' && budget.state !== 'unknown' && projected !== undefined && atOrBelow(projected * 100, budget.blockBelow);
 }
 
 /** The budget left after `ms` at the forecast's net burn. */
