@@ -248,7 +248,14 @@ describe('the pull request gate', () => {
 
 describe('bypass labels', () => {
   it('lets a PR through when someone with write permission applies hotfix, and records who', async () => {
-    const gh = gitHub().token().policy(POLICY).permission('Codertocat', 'write').status().comments().createComment();
+    const gh = gitHub()
+      .token()
+      .policy(POLICY)
+      .pull({ labels: ['bug', 'hotfix'] })
+      .permission('Codertocat', 'write')
+      .status()
+      .comments()
+      .createComment();
     await receive('labeled', fakeMetrics(FAST_BURN), (p) => {
       p.label = { id: 1, name: 'hotfix' };
       withLabels('bug', 'hotfix')(p);
@@ -261,7 +268,14 @@ describe('bypass labels', () => {
   });
 
   it('ignores a bypass label applied by someone with only read permission, and says so', async () => {
-    const gh = gitHub().token().policy(POLICY).permission('Codertocat', 'read').status().comments().createComment();
+    const gh = gitHub()
+      .token()
+      .policy(POLICY)
+      .pull({ labels: ['hotfix'] })
+      .permission('Codertocat', 'read')
+      .status()
+      .comments()
+      .createComment();
     await receive('labeled', fakeMetrics(FAST_BURN), (p) => {
       p.label = { id: 1, name: 'hotfix' };
       withLabels('hotfix')(p);
@@ -274,6 +288,7 @@ describe('bypass labels', () => {
     const gh = gitHub()
       .token()
       .policy(POLICY)
+      .pull({ labels: ['bug', 'hotfix'] })
       .labelEvents([
         { label: 'hotfix', actor: 'mallory', at: '2026-11-20T09:00:00Z' },
         { label: 'hotfix', actor: 'alice', at: '2026-11-21T10:00:00Z' },
@@ -291,6 +306,7 @@ describe('bypass labels', () => {
     const gh = gitHub()
       .token()
       .policy(POLICY)
+      .pull({ labels: ['security'] })
       .labelEvents([{ label: 'security', actor: 'stranger', at: '2026-11-21T10:00:00Z' }])
       .permission('stranger', 404)
       .status()

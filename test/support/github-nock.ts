@@ -130,6 +130,14 @@ export function gitHub(baseUrl = 'https://api.github.com') {
       });
       return api;
     },
+    /** What GitHub shows as the newest status of each context on `sha` (re-checks compare with it). */
+    shown(statuses: Array<{ context?: string; state: string; description: string }> = [], sha = HEAD_SHA) {
+      scope
+        .get(`${REPO}/commits/${sha}/status`)
+        .query({ per_page: 100 })
+        .reply(200, { state: 'pending', sha, statuses: statuses.map((s) => ({ context: 'slo-gate', ...s })) });
+      return api;
+    },
     openPulls(numbers: number[]) {
       scope
         .get(`${REPO}/pulls`)
