@@ -13,7 +13,13 @@ import { isSuperseded, type TargetVersion } from './stale-guard.js';
 export type Prepared =
   | { kind: 'not-gated'; why: string }
   | { kind: 'invalid'; problems: PolicyProblem[] }
-  | { kind: 'ready'; policy: Policy; candidates: readonly BypassCandidate[] };
+  | {
+      kind: 'ready';
+      policy: Policy;
+      candidates: readonly BypassCandidate[];
+      /** The change's labels, for `budget.allowLabels` (a restricted budget lets allowed labels through). */
+      labels?: readonly string[];
+    };
 
 /**
  * One thing the gate decides about: a pull request head, an environment's branch head, a
@@ -67,8 +73,11 @@ export async function runGate(services: GateServices, target: GateTarget, log: L
       if (prepared.kind === 'invalid') report = { kind: 'invalid-policy', problems: prepared.problems };
       else if (target.evaluate) report = await target.evaluate(prepared);
       else {
-        const { policy, candidates } = prepared;
-        report = { kind: 'verdict', verdict: await evaluate({ policy, metrics: services.metrics, candidates, deadlineMs: services.evaluationDeadlineMs }) };
+        const { policy, candidates, labels } = prepared;
+        report = {
+          kind: 'verdict',
+          verdict: await evaluate({ policy, metrics: services.metrics, candidates, labels, deadlineMs: services.evaluationDeadlineMs }),
+        };
       }
     } catch (error) {
       log.error({ err: error, ...target.where }, 'slo-gate failed to evaluate');
@@ -90,6 +99,19 @@ export async function runGate(services: GateServices, target: GateTarget, log: L
     else await services.store.jobs.schedule(target.recheck, withJitter(next, services.random));
     return report;
   });
+}
+
+/** Never look again sooner than this, however soon a verdict expects to pass. */
+export const MIN_RECHECK_MS = 30_000;
+
+/**
+ * When to look again at a target that does not pass yet: every `intervalMs`, or sooner when the
+ * verdict expects to pass sooner (a rule's short window clearing), but never within MIN_RECHECK_MS.
+ */
+export function nextLookMs(report: Report, intervalMs: number): number {
+  const expected = report.kind === 'verdict' ? report.verdict.expectedPassInMs : undefined;
+  if (expected === undefined || !Number.isFinite(expected)) return intervalMs;
+  return Math.min(intervalMs, Math.max(MIN_RECHECK_MS, expected));
 }
 
 /** How many times in a row this job has failed (0 for a fresh one). */

@@ -10,7 +10,7 @@ import { findEnvironment, policyForEnvironment, waitForMs, type NamedEnvironment
 import type { Policy } from '../policy/schema.js';
 import { renderProgressReport, renderProtectionDecision } from '../render/deployment.js';
 import { describeReport } from '../render/describe.js';
-import type { GateTarget, Prepared } from './gate-target.js';
+import { nextLookMs, type GateTarget, type Prepared } from './gate-target.js';
 
 /** One `deployment_protection_rule.requested`: a workflow run waiting for this app to approve or reject an environment. */
 export interface ProtectionRuleRequest {
@@ -87,7 +87,8 @@ export function protectionRuleTarget(services: GateServices, octokit: Octokit, r
       found = findEnvironment(loaded.policy, environment);
       notListed = !found;
       if (!found) return { kind: 'not-gated', why: `.github/slo-gate.yml does not gate the environment ${environment}` };
-      return { kind: 'ready', policy: policyForEnvironment(loaded.policy, found), candidates: await candidatesOf(services, octokit, loaded.policy, request) };
+      const { candidates, labels } = await labelsOf(services, octokit, loaded.policy, request);
+      return { kind: 'ready', policy: policyForEnvironment(loaded.policy, found), candidates, labels };
     },
 
     async publish(report) {
@@ -114,8 +115,8 @@ export function protectionRuleTarget(services: GateServices, octokit: Octokit, r
       await decide('approved', renderProtectionDecision({ kind: 'not-gated', why }, { environment, sha: request.sha, state: 'approved' }), 'not_gated');
     },
 
-    nextCheckMs() {
-      return decided ? undefined : Math.max(1_000, Math.min(services.recheckIntervalMs, remainingMs));
+    nextCheckMs(report) {
+      return decided ? undefined : Math.max(1_000, Math.min(nextLookMs(report, services.recheckIntervalMs), remainingMs));
     },
   };
 
@@ -132,14 +133,25 @@ export function protectionRuleTarget(services: GateServices, octokit: Octokit, r
   }
 }
 
-/** Bypass labels on the pull requests of the run's event, applied by someone allowed to. */
-async function candidatesOf(services: GateServices, octokit: Octokit, policy: Policy, request: ProtectionRuleRequest): Promise<BypassCandidate[]> {
-  if (policy.bypass.labels.length === 0) return [];
-  const all: BypassCandidate[] = [];
+/**
+ * The labels on the pull requests of the run's event, read now, and who applied the bypass labels
+ * among them: a bypass or an allowed label on one of them counts for the deployment.
+ */
+async function labelsOf(
+  services: GateServices,
+  octokit: Octokit,
+  policy: Policy,
+  request: ProtectionRuleRequest,
+): Promise<{ candidates: BypassCandidate[]; labels: string[] }> {
+  const opening = [...policy.bypass.labels, ...(policy.budget.restrictBelow === undefined ? [] : policy.budget.allowLabels)];
+  const candidates: BypassCandidate[] = [];
+  const labels = new Set<string>();
+  if (opening.length === 0) return { candidates, labels: [] };
   for (const number of request.pullRequests.slice(0, 5)) {
     const github = pullRequestGitHub(octokit, { owner: request.owner, repo: request.repo, number }, services.botLogin);
     const head = await github.fetchHead();
-    all.push(...(await bypassCandidates(policy, head.labels, undefined, github)));
+    head.labels.forEach((label) => labels.add(label));
+    candidates.push(...(await bypassCandidates(policy, head.labels, undefined, github)));
   }
-  return all;
+  return { candidates, labels: [...labels] };
 }

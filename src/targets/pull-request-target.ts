@@ -8,7 +8,7 @@ import { pullRequestGitHub, type Octokit, type PullRequestGitHub, type PullReque
 import type { GateServices } from '../handlers/services.js';
 import type { Policy } from '../policy/schema.js';
 import type { Store } from '../state/store.js';
-import type { GateTarget } from './gate-target.js';
+import { nextLookMs, type GateTarget } from './gate-target.js';
 
 export interface PullRequestRef {
   installationId: number;
@@ -56,7 +56,7 @@ export function pullRequestTarget(services: GateServices, octokit: Octokit, requ
       const { policy } = loaded;
       await services.store.set(contextKey(slug), policy.context, CONTEXT_TTL_MS);
       const { labels, labeledNow } = await confirmedLabels(policy, request, github);
-      return { kind: 'ready', policy, candidates: await bypassCandidates(policy, labels, labeledNow, github) };
+      return { kind: 'ready', policy, candidates: await bypassCandidates(policy, labels, labeledNow, github), labels };
     },
 
     async publish(report, prepared, stillCurrent) {
@@ -85,7 +85,7 @@ export function pullRequestTarget(services: GateServices, octokit: Octokit, requ
     nextCheckMs(report) {
       // Re-reading an unusable policy cannot fix it; a push that changes the policy re-evaluates.
       if (stateOf(report) === 'success' || report.kind === 'invalid-policy') return undefined;
-      return services.recheckIntervalMs;
+      return nextLookMs(report, services.recheckIntervalMs);
     },
   };
 }
@@ -98,9 +98,10 @@ async function lastContext(store: Store, slug: string): Promise<string> {
 }
 
 /**
- * The labels a bypass may rest on. A webhook's labels can be stale (a `labeled` event delivered
- * after the `unlabeled` that undid it), so before a bypass label counts, the pull request is read
- * from the API and only the labels on it now are kept. No read when no bypass label is involved.
+ * The labels a bypass (or a restricted budget's allowed label) may rest on. A webhook's labels can
+ * be stale (a `labeled` event delivered after the `unlabeled` that undid it), so before such a
+ * label counts, the pull request is read from the API and only the labels on it now are kept. No
+ * read when no such label is involved.
  */
 async function confirmedLabels(
   policy: Policy,
@@ -108,7 +109,9 @@ async function confirmedLabels(
   github: PullRequestGitHub,
 ): Promise<{ labels: readonly string[]; labeledNow: LabelEvent | undefined }> {
   const { labels, labeledNow, trigger } = request;
-  if (trigger === 'recheck' || !policy.bypass.labels.some((label) => labels.includes(label))) return { labels, labeledNow };
+  // Labels that can open the gate: bypass labels, and the labels a restricted budget lets through.
+  const opening = [...policy.bypass.labels, ...(policy.budget.restrictBelow === undefined ? [] : policy.budget.allowLabels)];
+  if (trigger === 'recheck' || !opening.some((label) => labels.includes(label))) return { labels, labeledNow };
   const current = await github.fetchHead();
   return { labels: current.labels, labeledNow: labeledNow && current.labels.includes(labeledNow.label) ? labeledNow : undefined };
 }

@@ -155,3 +155,44 @@ describe('a custom context', () => {
     ]);
   });
 });
+
+describe('budget tiers and expected passes, through the app', () => {
+  const RESTRICTED = policyWith('budget: { restrictBelow: 25, allowLabels: [critical-fix] }');
+  /** No burn, but only 10% of the budget left: below restrictBelow. */
+  const LOW_BUDGET = { ...HEALTHY, '30d': 0.0009 };
+
+  it('blocks a PR without an allowed label while the budget is restricted, and lets one with it through once the API confirms it', async () => {
+    const gh = gitHub().token().policy(RESTRICTED).status().comments().createComment();
+    const receive = await app(fakeMetrics(LOW_BUDGET));
+    await receive(
+      'pull_request',
+      pullRequestPayload('synchronize', (p) => (p.pull_request.labels = [])),
+    );
+    gh.policy(RESTRICTED)
+      .pull({ labels: ['critical-fix'] })
+      .status()
+      .updateComment(1);
+    await receive('pull_request', labeled('critical-fix', '2026-11-22T10:00:00Z'));
+    expect(gh.recorded.statuses.map((s) => s.state)).toEqual(['failure', 'success']);
+  });
+
+  it('does not let a late labeled event for an allowed label through when the label is gone', async () => {
+    const gh = gitHub().token().policy(RESTRICTED).pull({ labels: [] }).status().comments().createComment();
+    const receive = await app(fakeMetrics(LOW_BUDGET));
+    await receive('pull_request', labeled('critical-fix', '2026-11-22T10:00:00Z'));
+    expect(gh.recorded.statuses.map((s) => s.state)).toEqual(['failure']);
+  });
+
+  it('looks again as soon as a burning rule is expected to clear, sooner than the re-check interval', async () => {
+    const gh = gitHub().token().policy(POLICY).status().comments().createComment();
+    const schedule = vi.spyOn(store.jobs, 'schedule');
+    const receive = await app(fakeMetrics(FAST_BURN), { recheckIntervalMs: 3_600_000 });
+    await receive('pull_request', pullRequestPayload('synchronize'));
+    expect(gh.recorded.statuses.map((s) => s.state)).toEqual(['failure']);
+    expect(gh.recorded.statuses[0]!.description).toMatch(/passes ~5 min after errors stop/);
+    // The last word on the re-check: due when the 5m window can clear, not in an hour.
+    const [job, delay] = schedule.mock.calls.at(-1)!;
+    expect(job.id).toBe('recheck:Codertocat/Hello-World#2');
+    expect(delay).toBe(5 * 60_000);
+  });
+});
