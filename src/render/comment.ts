@@ -74,8 +74,13 @@ function verdictBody(verdict: Verdict, context: CommentContext): string[] {
       '',
     );
   }
+  const forecastFor = new Set<string>(); // the budget forecast once per SLO, with its first burn
   const why = firstLines(
-    groupMissing(verdict.assessment.reasons).map((r) => `- ${explain(r, verdict)}`),
+    groupMissing(verdict.assessment.reasons).map((r) => {
+      const first = r.kind === 'burn' && !forecastFor.has(r.slo);
+      if (first) forecastFor.add(r.slo);
+      return `- ${explain(r, verdict, first)}`;
+    }),
     MAX_REASONS,
     (n) => `- … and ${n} more reasons, in the table below.`,
   );
@@ -119,14 +124,14 @@ function plainVerdict(verdict: Verdict): string {
   return first && verdict.wouldBe !== 'pass' ? sentence(first) : 'OK';
 }
 
-function explain(reason: Reason, verdict: Verdict): string {
+function explain(reason: Reason, verdict: Verdict, withForecast = true): string {
   if (reason.kind !== 'burn' && reason.kind !== 'missing-data') {
     return `**${reason.slo}** ${sentence(reason).slice(reason.slo.length + 1)}.`;
   }
   if (reason.kind === 'missing-data') return `No data for **${reason.slo}** (${reason.window}): ${reason.reason}.`;
   const slo = verdict.assessment.slos.find((s) => s.slo.name === reason.slo);
   const base = `**${reason.slo}** is spending its error budget ${formatBurn(reason.long.burnRate, reason.factor)} as fast as it can afford over the last ${reason.long.window}, and ${formatBurn(reason.short.burnRate, reason.factor)} over the last ${reason.short.window} (rule \`${reason.rule}\` blocks above ${formatBurn(reason.factor)} on both).`;
-  return slo ? `${base}${goneIn(slo)}` : base;
+  return slo && withForecast ? `${base}${goneIn(slo)}` : base;
 }
 
 function whatToDo(verdict: Verdict, context: CommentContext): string[] {
