@@ -9,6 +9,7 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { backtestSpeed } from './backtest-speed.js';
 import { decisionQuality } from './decision-quality.js';
+import { deployments } from './deployments.js';
 import { speedAndCost } from './load.js';
 import type { Benchmark, BenchSection } from './section.js';
 
@@ -16,6 +17,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   decision: decisionQuality,
   load: speedAndCost,
   backtest: backtestSpeed,
+  deployments,
 };
 
 const OUTPUT = fileURLToPath(new URL('../docs/BENCHMARKS.md', import.meta.url));

@@ -27,6 +27,8 @@ export interface AppOptions {
   prometheusUrl: string;
   /** QUERY_CACHE_TTL, e.g. `30s` or `0`; unset keeps the app's default. */
   queryCacheTtl?: string;
+  /** RECHECK_INTERVAL, e.g. `30s`; unset keeps the app's default (5m). */
+  recheckInterval?: string;
   webhookSecret: string;
 }
 
@@ -90,6 +92,7 @@ export async function startApp(options: AppOptions): Promise<AppProcess> {
     GHE_PROTOCOL: 'http',
   };
   if (options.queryCacheTtl !== undefined) env.QUERY_CACHE_TTL = options.queryCacheTtl;
+  if (options.recheckInterval !== undefined) env.RECHECK_INTERVAL = options.recheckInterval;
   const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'node_modules/probot/bin/probot.js'), 'run', join(ROOT, 'lib/index.js')], {
     cwd,
     env,

@@ -34,6 +34,16 @@ export interface CommentWrite {
   arrivedAt: number;
 }
 
+/** One `POST …/actions/runs/{run_id}/deployment_protection_rule`: a decision (with `state`) or a progress report. */
+export interface ReviewWrite {
+  repo: string;
+  runId: number;
+  environment: string;
+  state: 'approved' | 'rejected' | undefined;
+  comment: string;
+  arrivedAt: number;
+}
+
 export interface StubRequest {
   method: string;
   /** The route with placeholders, e.g. `POST /repos/{owner}/{repo}/statuses/{sha}`. */
@@ -83,6 +93,8 @@ export interface GitHubStub {
   requests: StubRequest[];
   statuses: StatusWrite[];
   comments: CommentWrite[];
+  /** Protection-rule decisions and progress reports, in arrival order. */
+  reviews: ReviewWrite[];
   /** Requests the stub did not expect, as `METHOD path (status)`. */
   unexpected: string[];
   /** The pull request as GitHub would show it now (before sending its webhook). */
@@ -99,6 +111,7 @@ export async function startGitHubStub(options: GitHubStubOptions): Promise<GitHu
   const requests: StubRequest[] = [];
   const statuses: StatusWrite[] = [];
   const comments: CommentWrite[] = [];
+  const reviews: ReviewWrite[] = [];
   const unexpected: string[] = [];
   const pulls = new Map<string, PullRequestState>();
   const commentOwner = new Map<number, PullRequestState>();
@@ -281,6 +294,11 @@ export async function startGitHubStub(options: GitHubStubOptions): Promise<GitHu
       if (!permission) return notFound(req, `${routeName} (404)`);
       return { status: 200, route: routeName, json: { permission, role_name: permission, user: { login } } };
     }
+    if (method === 'POST' && (m = /^\/actions\/runs\/(\d+)\/deployment_protection_rule$/.exec(rest))) {
+      const input = JSON.parse(body) as { environment_name: string; state?: 'approved' | 'rejected'; comment?: string };
+      reviews.push({ repo, runId: Number(m[1]), environment: input.environment_name, state: input.state, comment: input.comment ?? '', arrivedAt });
+      return { status: 204, route: 'POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule' };
+    }
     if (method === 'GET' && (m = /^\/issues\/(\d+)\/events$/.exec(rest))) {
       return { status: 200, route: 'GET /repos/{owner}/{repo}/issues/{number}/events', json: pull(repo, Number(m[1])).events };
     }
@@ -296,6 +314,7 @@ export async function startGitHubStub(options: GitHubStubOptions): Promise<GitHu
     requests,
     statuses,
     comments,
+    reviews,
     unexpected,
     setPullRequest(repo, number, head) {
       Object.assign(pull(repo, number), head);

@@ -25,7 +25,7 @@ const prometheus = createPrometheusClient({ url: inject('prometheusUrl') });
 const T0 = inject('dataNow') * 1000;
 const MINUTE = 60_000;
 const RECHECK_MS = 5 * MINUTE;
-/** Ten minutes into the incident's aftermath: its last 20 minutes of 5 % errors fill the short windows. */
+/** Twenty minutes into the incident's 30-minute outage: every gating rule fires. */
 const DURING = T0 - 2 * HOUR * 1000 - 40 * MINUTE;
 
 /** Prometheus, asked at the app's clock: instant queries without a time of their own are evaluated then. */
