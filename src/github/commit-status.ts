@@ -26,7 +26,9 @@ export function commitStatuses(octokit: Octokit, { owner, repo }: { owner: strin
     },
     async read(sha, context) {
       // The combined status holds the newest status of each context, 100 contexts a page: one read.
-      const { data } = await call(`reading the statuses of ${sha.slice(0, 7)}`, () => octokit.rest.repos.getCombinedStatusForRef({ owner, repo, ref: sha, per_page: 100 }));
+      const { data } = await call(`reading the statuses of ${sha.slice(0, 7)}`, () =>
+        octokit.rest.repos.getCombinedStatusForRef({ owner, repo, ref: sha, per_page: 100 }),
+      );
       const ours = data.statuses.find((s) => s.context === context);
       return ours && { state: ours.state, description: ours.description ?? '' };
     },

@@ -38,16 +38,14 @@ export function gitHub(baseUrl = 'https://api.github.com') {
         if (repo.endsWith('/.github')) scope.get(repo).reply(404, { message: 'Not Found' });
       } else {
         const size = Buffer.byteLength(text);
-        scope
-          .get(path)
-          .reply(200, {
-            type: 'file',
-            encoding: 'base64',
-            size,
-            name: 'slo-gate.yml',
-            path: '.github/slo-gate.yml',
-            content: Buffer.from(text).toString('base64'),
-          });
+        scope.get(path).reply(200, {
+          type: 'file',
+          encoding: 'base64',
+          size,
+          name: 'slo-gate.yml',
+          path: '.github/slo-gate.yml',
+          content: Buffer.from(text).toString('base64'),
+        });
       }
       return api;
     },
