@@ -170,6 +170,17 @@ describe('a deployment protection rule', () => {
     await vi.waitFor(async () => expect(await jobsPending()).toBe(0));
   });
 
+  it('rejects a deployment at once when the policy cannot be used, listing what is wrong with it', async () => {
+    const gh = deploymentGitHub().token().policy('slos: []').review();
+    const receive = await app(fakeMetrics(HEALTHY));
+    await receive('deployment_protection_rule', ruleRequest());
+    await vi.waitFor(() => expect(gh.decisions).toHaveLength(1));
+    expect(gh.decisions[0]).toMatchObject({ state: 'rejected' });
+    expect(gh.decisions[0]!.comment).toContain('The policy `.github/slo-gate.yml` cannot be used:\n\n- slos, line 1: must list at least one SLO');
+    expect(gh.decisions[0]!.comment).toContain('It is rejected so that it does not pass unchecked; re-run the job once this is fixed.');
+    await vi.waitFor(async () => expect(await jobsPending()).toBe(0));
+  });
+
   it('approves a blocked deployment when a pull request of the run carries a bypass label applied by someone allowed', async () => {
     const gh = deploymentGitHub()
       .token()
@@ -220,6 +231,30 @@ describe('a deployment protection rule', () => {
     await vi.waitFor(async () => expect(await jobsPending()).toBe(0));
     expect(gh.decisions.map((d) => d.state)).toEqual(['approved']);
     expect(lines.filter((l) => l.msg.startsWith('protection-rule request shares the decision'))).toHaveLength(2);
+  });
+
+  it('decides a re-run of the same run and environment afresh once the shared decision has lapsed', async () => {
+    // The store's time to live counts on Date.now: a store made under a fake Date can be moved past ten minutes.
+    vi.useFakeTimers({ toFake: ['Date'], now: START });
+    await time.store.close();
+    time = virtualTime(createMemoryStore(), START);
+    try {
+      const service = switchable(FAST_BURN);
+      const gh = deploymentGitHub().token().policy(gatedPolicy()).pull().review();
+      const receive = await app(service.metrics);
+      await receive('deployment_protection_rule', ruleRequest());
+      await vi.waitFor(() => expect(gh.decisions).toHaveLength(1));
+      await vi.waitFor(async () => expect(await jobsPending()).toBe(0));
+
+      vi.setSystemTime(START + 11 * MINUTE); // someone re-runs the failed job
+      service.set(HEALTHY);
+      gh.policy(gatedPolicy()).pull().review();
+      await receive('deployment_protection_rule', ruleRequest());
+      await vi.waitFor(() => expect(gh.decisions).toHaveLength(2));
+      expect(gh.decisions.map((d) => d.state)).toEqual(['rejected', 'approved']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('decides through the API base when the callback URL points at a foreign host, and sends that host nothing', async () => {
