@@ -3,7 +3,8 @@ import type { GateState } from './gate/types.js';
 
 /** What slo-gate counts about itself, for `/metrics`. The engine never sees it: only the edges report. */
 export interface Telemetry {
-  evaluated(state: GateState, seconds: number): void;
+  /** One evaluation of a gate target (a pull request head, an environment, a protection-rule request, …). */
+  evaluated(state: GateState, seconds: number, target?: string): void;
   queried(outcome: 'ok' | 'error'): void;
   cacheHit(): void;
   wroteToGitHub(kind: 'status' | 'comment-create' | 'comment-update' | 'reply' | 'review' | 'progress' | 'pull-comment'): void;
@@ -51,7 +52,7 @@ export function createTelemetry(pendingRechecks: () => Promise<number>): Telemet
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
-  const decisions = new Counter({ name: 'slo_gate_decisions_total', help: 'Commit statuses decided, by state.', labelNames: ['state'], registers: [registry] });
+  const decisions = new Counter({ name: 'slo_gate_decisions_total', help: 'Evaluations decided, by state and gate target (pull_request, environment, protection_rule, deployment, verification).', labelNames: ['state', 'target'], registers: [registry] });
   const queries = new Counter({
     name: 'slo_gate_prometheus_queries_total',
     help: 'Queries sent to the metrics server, by outcome.',
@@ -81,8 +82,8 @@ export function createTelemetry(pendingRechecks: () => Promise<number>): Telemet
   });
   return {
     registry,
-    evaluated(state, seconds) {
-      decisions.inc({ state });
+    evaluated(state, seconds, target = 'pull_request') {
+      decisions.inc({ state, target });
       evaluations.observe(seconds);
     },
     queried(outcome) {

@@ -48,6 +48,11 @@ export interface Sink extends StatusSink {
   github: PullRequestGitHub;
 }
 
+/** GitHub answers 422 to a status for a commit it no longer has (force-pushed away): nothing can carry one. */
+export function commitGone(error: unknown): boolean {
+  return (error as { status?: unknown }).status === 422;
+}
+
 /** A status we wrote, remembered so the same one is not written twice. */
 export type StatusMemo = Pick<CommitStatus, 'context' | 'state' | 'description'>;
 

@@ -4,7 +4,7 @@ import { commitStatuses } from '../github/commit-status.js';
 import { parseCallbackUrl } from '../github/deployments.js';
 import { loadPolicy } from '../github/policy-source.js';
 import { annotationTags } from '../integrations/grafana.js';
-import { writeStatus } from '../github/publish.js';
+import { commitGone, writeStatus } from '../github/publish.js';
 import { MAX_ENVIRONMENT_NAME, MAX_WAIT_MS, findEnvironment, verifyAfterMs, verifyContext } from '../policy/environments.js';
 import { describeVerificationPending } from '../render/deployment.js';
 import { durably } from '../targets/durable.js';
@@ -185,10 +185,18 @@ async function startVerification(
       context,
       state: 'success',
       description: `Checks ended early: deployment ${request.deploymentId} replaced this one`,
+    }).catch((error: unknown) => {
+      if (!commitGone(error)) throw error; // the replaced deployment's commit is gone: nothing is left pending on it
     });
   }
   await services.store.set(`verifying:${key}`, JSON.stringify({ deploymentId: request.deploymentId, sha: request.sha }), 2 * 86_400_000);
-  await writeStatus(sink, slug, request.sha, { context, state: 'pending', description: describeVerificationPending(found.config.verify?.after ?? []) });
+  try {
+    await writeStatus(sink, slug, request.sha, { context, state: 'pending', description: describeVerificationPending(found.config.verify?.after ?? []) });
+  } catch (error) {
+    if (!commitGone(error)) throw error;
+    log.warn({ repo: slug, deployment: request.deploymentId, sha: request.sha }, 'deployment_status for a commit that no longer exists: not verified');
+    return false;
+  }
   const firstAt = Date.parse(request.deployedAt) + offsets[0]!;
   await services.store.jobs.schedule(verificationJob(request), Math.max(0, firstAt - services.now()));
   return true;

@@ -2,7 +2,7 @@ import type { Logger } from 'probot';
 import { stateOf } from '../gate/report.js';
 import { commitStatuses } from '../github/commit-status.js';
 import { loadPolicy } from '../github/policy-source.js';
-import { writeStatus, type StatusSink } from '../github/publish.js';
+import { commitGone, writeStatus, type StatusSink } from '../github/publish.js';
 import type { Octokit } from '../github/pull-request.js';
 import type { GateServices } from '../handlers/services.js';
 import { environmentContext, findEnvironment, policyForEnvironment } from '../policy/environments.js';
@@ -40,6 +40,7 @@ export function deploymentTarget(services: GateServices, octokit: Octokit, reque
   const sink: StatusSink = { statuses: commitStatuses(octokit, { owner, repo }), store: services.store, telemetry: services.telemetry, log };
   let context: string | undefined;
   return {
+    kind: 'deployment',
     key: deploymentKey(request),
     where: { repo: slug, environment: request.environment, deployment: request.deploymentId, sha },
     recheck: deploymentJob(request),
@@ -59,9 +60,7 @@ export function deploymentTarget(services: GateServices, octokit: Octokit, reque
       try {
         await writeStatus(sink, slug, sha, { context, state: stateOf(report), description: describeReport(report) });
       } catch (error) {
-        // 422: the commit is gone (force-pushed away); nothing can carry a status for it.
-        if ((error as { status?: unknown }).status === 422)
-          return void log.warn({ repo: slug, sha, deployment: request.deploymentId }, 'deployment of a commit that no longer exists');
+        if (commitGone(error)) return void log.warn({ repo: slug, sha, deployment: request.deploymentId }, 'deployment of a commit that no longer exists');
         throw error;
       }
       if (report.kind !== 'verdict') return;

@@ -56,6 +56,7 @@ export function environmentTarget(services: GateServices, octokit: Octokit, requ
   let context: string | undefined;
   const lastContext = async () => context ?? (await services.store.get(`context:${key}`));
   return {
+    kind: 'environment',
     key,
     version,
     where: { repo: slug, environment, sha: version.sha },

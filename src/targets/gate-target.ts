@@ -27,6 +27,8 @@ export type Prepared =
  * builds one of these; `runGate` gives them all the same guarantees.
  */
 export interface GateTarget {
+  /** Which door the target came through, for `/metrics`. */
+  readonly kind: 'pull_request' | 'environment' | 'protection_rule' | 'deployment' | 'verification';
   /** One evaluation at a time per key, across replicas (`pr:owner/repo#2`, `env:owner/repo:production`). */
   readonly key: string;
   /** The commit and moment this request describes. One older than a version already seen for the key is stale. */
@@ -92,7 +94,7 @@ export async function runGate(services: GateServices, target: GateTarget, log: L
       throw error;
     }
     const seconds = (performance.now() - started) / 1000;
-    services.telemetry.evaluated(stateOf(report), seconds);
+    services.telemetry.evaluated(stateOf(report), seconds, target.kind);
     log.info(summary(report, { ...target.where, seconds }), 'slo-gate evaluated');
     const next = target.nextCheckMs(report, prepared);
     if (next === undefined) await services.store.jobs.cancel(target.recheck.id);

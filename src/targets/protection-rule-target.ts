@@ -29,6 +29,8 @@ export interface ProtectionRuleRequest {
 
 /** Requests for the same run and environment this soon after a decision share it (matrix jobs, redeliveries). */
 export const SHARED_DECISION_MS = 10 * 60_000;
+/** How long a request whose policy cannot be read (GitHub failing) is retried before it is rejected. */
+export const UNREADABLE_GRACE_MS = 30 * 60_000;
 /** Progress reports per waiting deployment: GitHub keeps 10 reviews per deployment, and the decision is one. */
 const MAX_PROGRESS = 8;
 
@@ -76,6 +78,7 @@ export function protectionRuleTarget(services: GateServices, octokit: Octokit, r
   };
 
   return {
+    kind: 'protection_rule',
     key,
     where: { repo: slug, runId, environment },
     recheck: protectionRuleJob(request),
@@ -93,10 +96,12 @@ export function protectionRuleTarget(services: GateServices, octokit: Octokit, r
 
     async publish(report) {
       if (await services.store.get(`rule-decided:${key}`)) return void (decided = true);
-      const waitMs = found ? waitForMs(found) : 0;
+      // Failed before the policy was read (GitHub failing): nothing says how long to wait, so it
+      // retries for a while, then ends as missing data does by default: rejected, saying why.
+      const waitMs = found ? waitForMs(found) : report.kind === 'failed' ? UNREADABLE_GRACE_MS : 0;
       const waitedMs = now() - requestedAt;
       remainingMs = waitMs - waitedMs;
-      const decision = { environment, sha: request.sha, waitedMs };
+      const decision = { environment, sha: request.sha, waitedMs: waitMs > 0 && waitedMs >= 60_000 ? waitedMs : undefined };
       if (stateOf(report) === 'success') {
         const bypassed = report.kind === 'verdict' && report.verdict.bypass !== undefined;
         return decide('approved', renderProtectionDecision(report, { ...decision, state: 'approved' }), bypassed ? 'bypassed' : 'approved');
@@ -106,7 +111,7 @@ export function protectionRuleTarget(services: GateServices, octokit: Octokit, r
         if (report.kind === 'verdict') await reportProgress(report.verdict, { environment, waitedMs, remainingMs, recheckEveryMs: services.recheckIntervalMs });
         return;
       }
-      const timedOut = waitMs > 0 && report.kind !== 'invalid-policy';
+      const timedOut = found !== undefined && waitMs > 0 && report.kind !== 'invalid-policy';
       return decide('rejected', renderProtectionDecision(report, { ...decision, state: 'rejected', timedOut }), timedOut ? 'timed_out' : 'rejected');
     },
 

@@ -44,6 +44,7 @@ export function pullRequestTarget(services: GateServices, octokit: Octokit, requ
   const github = pullRequestGitHub(octokit, { owner, repo, number }, services.botLogin);
   const sink: Sink = { github, statuses: commitStatuses(octokit, { owner, repo }), store: services.store, telemetry: services.telemetry, log };
   return {
+    kind: 'pull_request',
     key: `pr:${slug}#${number}`,
     version: { sha, at: request.updatedAt },
     where: { repo: slug, pr: number, sha },

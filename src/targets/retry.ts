@@ -34,9 +34,12 @@ export function rateLimitWaitMs(error: unknown, now = Date.now()): number | unde
   return found.status === 429 || /secondary rate limit|abuse/i.test(found.message) ? SECONDARY_LIMIT_WAIT_MS : undefined;
 }
 
-/** ±10% around `ms`, so many targets blocked together do not all look again in lockstep. */
+/**
+ * Up to 10% sooner than `ms`, so many targets blocked together do not all look again in lockstep,
+ * and none looks later than asked (a waiting deployment is approved within one interval of recovery).
+ */
 export function withJitter(ms: number, random: () => number): number {
-  return Math.round(ms * (1 + (random() - 0.5) * 0.2));
+  return Math.round(ms * (1 - random() * 0.1));
 }
 
 interface HttpError {

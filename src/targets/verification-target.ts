@@ -5,7 +5,7 @@ import { verify, type Verification } from '../gate/verify.js';
 import { commitStatuses } from '../github/commit-status.js';
 import { deploymentsGitHub } from '../github/deployments.js';
 import { loadPolicy } from '../github/policy-source.js';
-import { writeStatus, type StatusSink } from '../github/publish.js';
+import { commitGone, writeStatus, type StatusSink } from '../github/publish.js';
 import type { Octokit } from '../github/pull-request.js';
 import type { GateServices } from '../handlers/services.js';
 import { measureDeployment } from '../metrics/verification.js';
@@ -63,10 +63,12 @@ export function verificationTarget(services: GateServices, octokit: Octokit, req
   let verification: Verification | undefined;
   let context: string | undefined;
   let nextOffset: number | undefined;
+  let gone = false;
   /** The checks still to come, as the policy writes them. */
   const checks = () => (found?.config.verify?.after ?? []).filter((_text, index) => verifyAfterMs(found!)[index]! >= (nextOffset ?? Infinity));
 
   return {
+    kind: 'verification',
     key: verificationKey(request),
     version: { sha, at: request.deployedAt },
     where: { repo: slug, environment: request.environment, deployment: request.deploymentId, sha },
@@ -96,23 +98,13 @@ export function verificationTarget(services: GateServices, octokit: Octokit, req
     },
 
     async publish(report, _prepared, stillCurrent) {
-      if (!context || !(await stillCurrent())) return;
-      if (!verification) {
-        // The policy or the metrics failed: say so, and look again at the next check.
-        await writeStatus(sink, slug, sha, {
-          context,
-          state: nextOffset === undefined ? 'error' : 'pending',
-          description: `Could not check: ${describeReport(report)}`.slice(0, 140),
-        });
-        return;
+      try {
+        await write(report, stillCurrent);
+      } catch (error) {
+        if (!commitGone(error)) throw error;
+        gone = true;
+        log.warn({ repo: slug, deployment: request.deploymentId, sha }, 'verified deployment of a commit that no longer exists: checks end');
       }
-      const last = nextOffset === undefined;
-      const state = verification.state === 'regression' ? 'failure' : !last ? 'pending' : verification.state === 'clean' ? 'success' : 'error';
-      const description =
-        state === 'pending' ? `${describeVerification(verification)}; ${describeVerificationPending(checks())}` : describeVerification(verification);
-      await writeStatus(sink, slug, sha, { context, state, description: description.slice(0, 140) });
-      if (verification.state === 'regression') await announceRegression(verification);
-      if (last && verification.state !== 'regression') recordSpent(verification);
     },
 
     async release() {
@@ -122,12 +114,33 @@ export function verificationTarget(services: GateServices, octokit: Octokit, req
     },
 
     nextCheckMs(report) {
-      if (verification?.state === 'regression' || report.kind === 'invalid-policy') return undefined;
+      if (gone || verification?.state === 'regression' || report.kind === 'invalid-policy') return undefined;
       // Failed before it knew the checks (the policy could not be read): try again while a check could still be due.
       if (!found) return now() - deployedAt < MAX_VERIFY_AFTER_MS ? services.recheckIntervalMs : undefined;
       return nextOffset === undefined ? undefined : Math.max(1_000, deployedAt + nextOffset - now());
     },
   };
+
+  /** Writes `…/verify` for this check: a regression at once, pending between checks, the answer at the last. */
+  async function write(report: Report, stillCurrent: () => Promise<boolean>): Promise<void> {
+    if (!context || !(await stillCurrent())) return;
+    if (!verification) {
+      // The policy or the metrics failed: say so, and look again at the next check.
+      await writeStatus(sink, slug, sha, {
+        context,
+        state: nextOffset === undefined ? 'error' : 'pending',
+        description: `Could not check: ${describeReport(report)}`.slice(0, 140),
+      });
+      return;
+    }
+    const last = nextOffset === undefined;
+    const state = verification.state === 'regression' ? 'failure' : !last ? 'pending' : verification.state === 'clean' ? 'success' : 'error';
+    const description =
+      state === 'pending' ? `${describeVerification(verification)}; ${describeVerificationPending(checks())}` : describeVerification(verification);
+    await writeStatus(sink, slug, sha, { context, state, description: description.slice(0, 140) });
+    if (verification.state === 'regression') await announceRegression(verification);
+    if (last && verification.state !== 'regression') recordSpent(verification);
+  }
 
   /** Once per deployment: tell the pull requests that brought the commit, and mark the regression on the dashboards. */
   async function announceRegression(result: Verification): Promise<void> {

@@ -181,6 +181,27 @@ describe('a deployment protection rule', () => {
     await vi.waitFor(async () => expect(await jobsPending()).toBe(0));
   });
 
+  it('keeps retrying a request whose policy GitHub will not serve, then rejects it saying why, rather than at once or never', async () => {
+    const gh = deploymentGitHub().token().review();
+    // Seven reads in a row answer 500: at the request, then every re-check for the 30 minutes of grace.
+    gh.scope.get(`${REPO}/contents/.github%2Fslo-gate.yml`).times(7).reply(500, { message: 'Server Error' });
+    const receive = await app(fakeMetrics(HEALTHY));
+    await receive('deployment_protection_rule', ruleRequest());
+    await vi.waitFor(() => expect(time.waiting()).toHaveLength(1));
+    expect(gh.decisions).toEqual([]);
+    for (let minute = 5; minute < 30; minute += 5) {
+      await time.advance(RECHECK_MS);
+      await vi.waitFor(() => expect(time.waiting().map((w) => w.inMs)).toEqual([RECHECK_MS]));
+      expect(gh.decisions, `after ${minute} min`).toEqual([]);
+    }
+    await time.advance(RECHECK_MS);
+    await vi.waitFor(() => expect(gh.decisions).toHaveLength(1));
+    expect(gh.decisions[0]).toMatchObject({ state: 'rejected' });
+    expect(gh.decisions[0]!.comment).toContain('HTTP 500');
+    expect(gh.decisions[0]!.comment).not.toContain('waitFor');
+    await vi.waitFor(async () => expect(await jobsPending()).toBe(0));
+  });
+
   it('approves a blocked deployment when a pull request of the run carries a bypass label applied by someone allowed', async () => {
     const gh = deploymentGitHub()
       .token()
@@ -536,6 +557,16 @@ describe('post-deploy verification', () => {
     await receive('deployment_status', succeeded());
     expect(marks.annotations).toHaveLength(1);
     expect(gh.recorded.statuses).toEqual([]);
+    expect(await jobsPending()).toBe(0);
+  });
+
+  it('does not verify a deployment whose commit no longer exists, and does not try again', async () => {
+    const { log, at } = capturedLog();
+    const gh = deploymentGitHub().token().commit(DEPLOYED_SHA).policy(VERIFIED);
+    gh.scope.post(`${REPO}/statuses/${DEPLOYED_SHA}`).reply(422, { message: `No commit found for SHA: ${DEPLOYED_SHA}` });
+    const receive = await app(fakeMetrics(HEALTHY), { log });
+    await receive('deployment_status', succeeded());
+    expect(at('warn').map((l) => l.msg)).toEqual(['deployment_status for a commit that no longer exists: not verified']);
     expect(await jobsPending()).toBe(0);
   });
 

@@ -5,7 +5,7 @@ import { COMMENT_MARKER } from '../../src/render/comment.js';
 import { FAST_BURN, HEALTHY, fakeMetrics } from '../support/fake-metrics.js';
 import { gitHub } from '../support/github-nock.js';
 import { POLICY, policyWith } from '../support/policies.js';
-import { createTestProbot, pullRequestPayload } from '../support/probot.js';
+import { createTestProbot, pullRequestPayload, settleApps } from '../support/probot.js';
 
 async function receive(action: string, metrics: ReturnType<typeof fakeMetrics>, edit?: (payload: any) => void, baseUrl?: string) {
   const probot = await createTestProbot(metrics, { baseUrl });
@@ -22,7 +22,8 @@ beforeEach(() => {
   nock.disableNetConnect();
 });
 
-afterEach(() => {
+afterEach(async () => {
+  await settleApps();
   const pending = nock.pendingMocks();
   nock.cleanAll();
   expect(pending, 'every expected GitHub request was made').toEqual([]);

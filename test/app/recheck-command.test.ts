@@ -4,7 +4,7 @@ import { createMemoryStore } from '../../src/state/memory-store.js';
 import type { Store } from '../../src/state/store.js';
 import { HEALTHY, fakeMetrics } from '../support/fake-metrics.js';
 import { gitHub } from '../support/github-nock.js';
-import { createTestProbot, examplePayload } from '../support/probot.js';
+import { createTestProbot, examplePayload, settleApps } from '../support/probot.js';
 
 const COMMENT_ID = 492700400; // the example payload's comment
 
@@ -37,6 +37,7 @@ beforeEach(() => {
 
 afterEach(async () => {
   await store.close();
+  await settleApps();
   const pending = nock.pendingMocks();
   nock.cleanAll();
   expect(pending, 'every expected GitHub request was made').toEqual([]);

@@ -88,7 +88,7 @@ describe('the app as served over HTTP', () => {
     expect(response.status).toBe(200);
     expect(gh.recorded.statuses.map((s) => s.state)).toEqual(['failure']);
     const metrics = await (await fetch(`${base}/metrics`)).text();
-    expect(metrics).toMatch(/^slo_gate_decisions_total\{state="failure"\} 1$/m);
+    expect(metrics).toMatch(/^slo_gate_decisions_total\{state="failure",target="pull_request"\} 1$/m);
     expect(metrics).toMatch(/^slo_gate_github_writes_total\{kind="status"\} 1$/m);
     expect(metrics).toMatch(/^slo_gate_prometheus_queries_total\{outcome="ok"\} 5$/m);
     expect(metrics).toMatch(/^slo_gate_recheck_queue_length 1$/m);

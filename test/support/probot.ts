@@ -4,6 +4,7 @@ import { Probot, ProbotOctokit, type Logger } from 'probot';
 import { createApp, type AppDependencies, type SloGateApp } from '../../src/app.js';
 import type { MetricsSource } from '../../src/metrics/source.js';
 import { createMemoryStore } from '../../src/state/memory-store.js';
+import type { Store } from '../../src/state/store.js';
 
 // A throwaway key, made per run: Probot signs a real JWT and exchanges it for an installation token.
 const { privateKey } = generateKeyPairSync('rsa', {
@@ -41,21 +42,24 @@ export async function createTestProbot(metrics: MetricsSource, options: TestProb
     log: options.log,
   });
   const { baseUrl: _baseUrl, addHandler, retries: _retries, app: given, log: _log, ...deps } = options;
-  const app = given ?? createApp({ store: createMemoryStore(), random: () => 0.5, retryBaseMs: 20, ...deps, metrics });
+  const owned = deps.store ? undefined : createMemoryStore();
+  const app = given ?? createApp({ store: owned ?? deps.store!, random: () => 0, retryBaseMs: 20, ...deps, metrics });
   await probot.load(app, { cwd: process.cwd(), addHandler: addHandler ?? (() => {}) });
-  running.push(app);
+  running.push({ app, owned });
   return probot;
 }
 
-const running: SloGateApp[] = [];
+const running: Array<{ app: SloGateApp; owned: Store | undefined }> = [];
 
 /**
- * Lets the work of every app a test started finish (after its store is closed, so nothing new
- * starts), so a re-check still in flight cannot use the next test's GitHub mocks.
+ * Stops every app a test started: closes the stores made here (a test closes its own), so no
+ * re-check starts any more, then lets the work in flight finish, so nothing left of one test can
+ * use the next test's GitHub mocks.
  */
 export async function settleApps(): Promise<void> {
   const apps = running.splice(0);
-  await Promise.all(apps.map((app) => app.drain(5_000)));
+  await Promise.all(apps.map(async ({ owned }) => owned?.close()));
+  await Promise.all(apps.map(({ app }) => app.drain(5_000)));
 }
 
 type Example = { action?: string } & Record<string, unknown>;
