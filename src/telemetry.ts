@@ -52,7 +52,12 @@ export function createTelemetry(pendingRechecks: () => Promise<number>): Telemet
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
-  const decisions = new Counter({ name: 'slo_gate_decisions_total', help: 'Evaluations decided, by state and gate target (pull_request, environment, protection_rule, deployment, verification).', labelNames: ['state', 'target'], registers: [registry] });
+  const decisions = new Counter({
+    name: 'slo_gate_decisions_total',
+    help: 'Evaluations decided, by state and gate target (pull_request, environment, protection_rule, deployment, verification).',
+    labelNames: ['state', 'target'],
+    registers: [registry],
+  });
   const queries = new Counter({
     name: 'slo_gate_prometheus_queries_total',
     help: 'Queries sent to the metrics server, by outcome.',
