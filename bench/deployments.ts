@@ -205,7 +205,7 @@ function render(runs: Run[], seconds: number): string {
       ]),
     ),
     '',
-    '- The bound: a waiting deployment looks again every interval ±10 % (the jitter that keeps waiting deployments from re-checking in lockstep), so the next look comes at most 1.1 intervals after the recovery: 33 s here, inside the 5 s of slack. At the default 5-minute interval the +10 % is 30 s, more than that slack: the worst case there is about 5 min 30 s, not 5 min 5 s.',
+    '- The bound: a waiting deployment looks again every interval less up to 10 % (the jitter that keeps waiting deployments from re-checking in lockstep is only ever sooner), so the next look comes at most one interval after the recovery, at the default 5-minute interval as here.',
     `- With the query cache on, an evaluation may use an answer Prometheus gave up to \`QUERY_CACHE_TTL\` (30 s) earlier for another target gated on the same SLO, so a recovery can be seen up to that much later, and a deployment that looked in that moment waits one more interval. Here every deployment is gated on the same SLO, the worst case for it: ${slowest}.`,
     '',
     '### GitHub requests per waiting deployment',
