@@ -4,8 +4,10 @@ function trim(text: string): string {
   return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
 }
 
+/** Rounding noise below the digits shown (1 - 1.0000000002) reads as 0, never as "-0". */
 function fixed(value: number, digits: number): string {
-  return trim(value.toFixed(digits));
+  const text = trim(value.toFixed(digits));
+  return text === '-0' ? '0' : text;
 }
 
 /** 21.3×, 0.4×, 0.04×, 150×. With a limit, adds digits until the two read differently. */
