@@ -2,34 +2,19 @@
  * The ways a hostile review found to turn a head green, stall the gate or leave a required check
  * hanging (issue 7), each as a story through the real app with GitHub behind nock.
  */
-import nock from 'nock';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../src/app.js';
-import { createMemoryStore } from '../../src/state/memory-store.js';
-import type { Store } from '../../src/state/store.js';
 import { FAST_BURN, HEALTHY, fakeMetrics } from '../support/fake-metrics.js';
 import { gitHub, HEAD_SHA, REPO } from '../support/github-nock.js';
 import { POLICY, policyWith } from '../support/policies.js';
-import { createTestProbot, settleApps, pullRequestPayload, type TestProbotOptions } from '../support/probot.js';
+import { createTestProbot, pullRequestPayload, type TestProbotOptions } from '../support/probot.js';
+import { appHarness } from '../support/app-harness.js';
 
-let store: Store;
+const harness = appHarness();
 let deliveries = 0;
 
-beforeEach(() => {
-  nock.disableNetConnect();
-  store = createMemoryStore();
-});
-
-afterEach(async () => {
-  await store.close();
-  await settleApps();
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending, 'every expected GitHub request was made').toEqual([]);
-});
-
 async function app(metrics: ReturnType<typeof fakeMetrics>, options: TestProbotOptions = {}) {
-  const probot = await createTestProbot(metrics, { store, queryCacheTtlMs: 0, ...options });
+  const probot = await createTestProbot(metrics, { store: harness.store(), queryCacheTtlMs: 0, ...options });
   return (name: string, payload: unknown, id = `hardening-${++deliveries}`) => probot.receive({ id, name, payload } as any);
 }
 
@@ -54,7 +39,7 @@ describe('a late labeled event', () => {
     await receive('pull_request', unlabeled('hotfix', '2026-11-22T10:00:01Z'));
     await receive('pull_request', labeled('hotfix', '2026-11-22T10:00:00Z'));
     expect(gh.recorded.statuses.map((s) => s.state)).toEqual(['failure']);
-    expect(await store.jobs.pending()).toBe(1); // the re-check of the blocked PR was not cancelled
+    expect(await harness.store().jobs.pending()).toBe(1); // the re-check of the blocked PR was not cancelled
   });
 
   it('does not bypass when the API says the label is no longer on the pull request', async () => {
@@ -79,7 +64,7 @@ describe('a status someone else wrote under our context', () => {
       .status();
     await vi.waitFor(() => expect(gh.recorded.statuses).toHaveLength(2), { timeout: 3000 });
     expect(gh.recorded.statuses[1]).toEqual(ours);
-    await store.jobs.cancel('recheck:Codertocat/Hello-World#2');
+    await harness.store().jobs.cancel('recheck:Codertocat/Hello-World#2');
   });
 });
 
@@ -90,7 +75,7 @@ describe('work that cannot be lost', () => {
     gh.scope.post('/app/installations/4242/access_tokens').reply(502, { message: 'Bad Gateway' });
     const receive = await app(fakeMetrics(HEALTHY), { recheckIntervalMs: 60_000 });
     await expect(receive('pull_request', pullRequestPayload('opened'))).rejects.toThrow();
-    expect(await store.jobs.pending()).toBe(1);
+    expect(await harness.store().jobs.pending()).toBe(1);
     gh.token().pull().policy(POLICY).shown().status().comments();
     await vi.waitFor(() => expect(gh.scope.pendingMocks()).toEqual([]), { timeout: 5000 });
     expect(gh.recorded.statuses).toEqual([expect.objectContaining({ state: 'success' })]);
@@ -104,10 +89,10 @@ describe('work that cannot be lost', () => {
     // Eight re-checks in a row find GitHub down: more than the five attempts a job used to get.
     gh.scope.get(`${REPO}/pulls/2`).times(8).reply(503, { message: 'unavailable' });
     await vi.waitFor(() => expect(gh.scope.pendingMocks()).toEqual([]), { timeout: 10_000 });
-    await vi.waitFor(async () => expect(await store.jobs.pending()).toBe(1));
+    await vi.waitFor(async () => expect(await harness.store().jobs.pending()).toBe(1));
     gh.pull({ state: 'closed' });
     await vi.waitFor(() => expect(gh.scope.pendingMocks()).toEqual([]), { timeout: 10_000 });
-    await vi.waitFor(async () => expect(await store.jobs.pending()).toBe(0));
+    await vi.waitFor(async () => expect(await harness.store().jobs.pending()).toBe(0));
   });
 
   it('lets a redelivery through when the first delivery failed', async () => {
@@ -119,7 +104,7 @@ describe('work that cannot be lost', () => {
     gh.policy(POLICY).status().comments();
     await receive('pull_request', pullRequestPayload('opened'), 'same-delivery');
     expect(gh.recorded.statuses).toEqual([expect.objectContaining({ state: 'success' })]);
-    await store.jobs.cancel('recheck:Codertocat/Hello-World#2');
+    await harness.store().jobs.cancel('recheck:Codertocat/Hello-World#2');
   });
 
   it('lets work in flight finish before shutting down', async () => {
@@ -129,8 +114,8 @@ describe('work that cannot be lost', () => {
     let asked = false;
     const gated = { queryScalar: async (query: string, at?: Date) => ((asked = true), await held, slow.queryScalar(query, at)) };
     const gh = gitHub().token().policy(POLICY).status().comments();
-    const gate = createApp({ store, metrics: gated, queryCacheTtlMs: 0, random: () => 0.5 });
-    const probot = await createTestProbot(gated, { store, queryCacheTtlMs: 0, app: gate });
+    const gate = createApp({ store: harness.store(), metrics: gated, queryCacheTtlMs: 0, random: () => 0.5 });
+    const probot = await createTestProbot(gated, { store: harness.store(), queryCacheTtlMs: 0, app: gate });
     const delivery = probot.receive({ id: 'in-flight', name: 'pull_request', payload: pullRequestPayload('opened') } as any);
     await vi.waitFor(() => expect(asked).toBe(true));
     expect(await gate.drain(20)).toBe(false); // still waiting for the metrics
@@ -185,7 +170,7 @@ describe('budget tiers and expected passes, through the app', () => {
 
   it('looks again as soon as a burning rule is expected to clear, sooner than the re-check interval', async () => {
     const gh = gitHub().token().policy(POLICY).status().comments().createComment();
-    const schedule = vi.spyOn(store.jobs, 'schedule');
+    const schedule = vi.spyOn(harness.store().jobs, 'schedule');
     const receive = await app(fakeMetrics(FAST_BURN), { recheckIntervalMs: 3_600_000 });
     await receive('pull_request', pullRequestPayload('synchronize'));
     expect(gh.recorded.statuses.map((s) => s.state)).toEqual(['failure']);

@@ -1,10 +1,8 @@
-import nock from 'nock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createMemoryStore } from '../../src/state/memory-store.js';
-import type { Store } from '../../src/state/store.js';
+import { describe, expect, it } from 'vitest';
 import { HEALTHY, fakeMetrics } from '../support/fake-metrics.js';
 import { gitHub } from '../support/github-nock.js';
-import { createTestProbot, examplePayload, settleApps } from '../support/probot.js';
+import { createTestProbot, examplePayload } from '../support/probot.js';
+import { appHarness } from '../support/app-harness.js';
 
 const COMMENT_ID = 492700400; // the example payload's comment
 
@@ -22,26 +20,13 @@ const command = (login: string, changes: (payload: any) => void = () => {}) =>
     },
   );
 
-let store: Store;
+const harness = appHarness();
 let deliveries = 0;
 
 async function app() {
-  const probot = await createTestProbot(fakeMetrics(HEALTHY), { store });
+  const probot = await createTestProbot(fakeMetrics(HEALTHY), { store: harness.store() });
   return (payload: unknown) => probot.receive({ id: `command-${++deliveries}`, name: 'issue_comment', payload } as any);
 }
-
-beforeEach(() => {
-  nock.disableNetConnect();
-  store = createMemoryStore();
-});
-
-afterEach(async () => {
-  await store.close();
-  await settleApps();
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending, 'every expected GitHub request was made').toEqual([]);
-});
 
 describe('the /slo-gate recheck command from someone without triage permission', () => {
   it('answers a reader who comments the command five times in a row with one 👎 reaction and no comment', async () => {

@@ -1,11 +1,9 @@
-import nock from 'nock';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createMemoryStore } from '../../src/state/memory-store.js';
-import type { Store } from '../../src/state/store.js';
+import { describe, expect, it, vi } from 'vitest';
 import { FAST_BURN, HEALTHY, fakeMetrics } from '../support/fake-metrics.js';
 import { gitHub, HEAD_SHA } from '../support/github-nock.js';
 import { POLICY } from '../support/policies.js';
-import { createTestProbot, settleApps, examplePayload, pullRequestPayload, type TestProbotOptions } from '../support/probot.js';
+import { createTestProbot, examplePayload, pullRequestPayload, type TestProbotOptions } from '../support/probot.js';
+import { appHarness } from '../support/app-harness.js';
 
 /** A metrics source whose answers the test switches, as a recovering service would. */
 function switchable(initial: Record<string, number>) {
@@ -14,24 +12,11 @@ function switchable(initial: Record<string, number>) {
   return { metrics, set: (next: Record<string, number>) => (current = next) };
 }
 
-let store: Store;
+const harness = appHarness();
 let deliveries = 0;
 
-beforeEach(() => {
-  nock.disableNetConnect();
-  store = createMemoryStore();
-});
-
-afterEach(async () => {
-  await store.close();
-  await settleApps();
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending, 'every expected GitHub request was made').toEqual([]);
-});
-
 async function app(metrics: ReturnType<typeof fakeMetrics>, options: TestProbotOptions = {}) {
-  const probot = await createTestProbot(metrics, { store, queryCacheTtlMs: 0, ...options });
+  const probot = await createTestProbot(metrics, { store: harness.store(), queryCacheTtlMs: 0, ...options });
   return {
     probot,
     receive: (name: string, payload: unknown, id = `delivery-${++deliveries}`) => probot.receive({ id, name, payload } as any),
@@ -52,7 +37,7 @@ describe('re-evaluation', () => {
     await vi.waitFor(() => expect(gh.recorded.statuses.map((s) => s.state)).toEqual(['failure', 'success']), { timeout: 2000 });
     await vi.waitFor(() => expect(gh.recorded.updated).toHaveLength(1));
     expect(gh.recorded.updated[0]!.body).toContain('the error budget is healthy');
-    expect(await store.jobs.pending()).toBe(0);
+    expect(await harness.store().jobs.pending()).toBe(0);
   });
 
   it('keeps looking while the PR stays blocked, without rewriting an unchanged status or comment', async () => {
@@ -64,7 +49,7 @@ describe('re-evaluation', () => {
     await vi.waitFor(() => expect(gh.scope.pendingMocks()).toEqual([]), { timeout: 2000 });
     expect(gh.recorded.statuses).toHaveLength(1);
     expect(gh.recorded.updated).toEqual([]);
-    await store.jobs.cancel('recheck:Codertocat/Hello-World#2');
+    await harness.store().jobs.cancel('recheck:Codertocat/Hello-World#2');
   });
 
   it('stops re-checking a PR that was closed', async () => {
@@ -73,7 +58,7 @@ describe('re-evaluation', () => {
     await receive('pull_request', pullRequestPayload('opened'));
     gh.pull({ state: 'closed' });
     await vi.waitFor(() => expect(gh.scope.pendingMocks()).toEqual([]), { timeout: 2000 });
-    await vi.waitFor(async () => expect(await store.jobs.pending()).toBe(0));
+    await vi.waitFor(async () => expect(await harness.store().jobs.pending()).toBe(0));
   });
 
   it('re-evaluates open PRs when the policy changes on the default branch', async () => {
@@ -111,7 +96,7 @@ describe('re-evaluation', () => {
         },
       ),
     );
-    expect(await store.jobs.pending()).toBe(0);
+    expect(await harness.store().jobs.pending()).toBe(0);
   });
 
   it('releases a blocked head when the policy is removed, so a required check does not hang', async () => {
@@ -122,7 +107,7 @@ describe('re-evaluation', () => {
     await receive('pull_request', pullRequestPayload('labeled'));
     expect(gh.recorded.statuses.map((s) => s.state)).toEqual(['failure', 'success']);
     expect(gh.recorded.statuses[1]!.description).toBe('Not gated: the repository has no .github/slo-gate.yml any more');
-    expect(await store.jobs.pending()).toBe(0);
+    expect(await harness.store().jobs.pending()).toBe(0);
   });
 });
 
@@ -260,7 +245,7 @@ describe('concurrency and idempotency', () => {
     );
     expect(gh.recorded.statuses.map((s) => s.state)).toEqual(['success', 'failure']);
     expect(gh.recorded.created).toHaveLength(1);
-    await store.jobs.cancel('recheck:Codertocat/Hello-World#2');
+    await harness.store().jobs.cancel('recheck:Codertocat/Hello-World#2');
   });
 
   it('finds the comment again when someone deleted it', async () => {
