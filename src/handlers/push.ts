@@ -33,7 +33,8 @@ export function onPush(services: GateServices) {
       branch === defaultBranch &&
       [...payload.commits, payload.head_commit].some((c) => c && [...(c.added ?? []), ...(c.modified ?? []), ...(c.removed ?? [])].includes(POLICY_PATH));
     const known = JSON.parse((await services.store.get(`env-branches:${slug}`)) ?? 'null') as string[] | null;
-    if (!policyChanged && branch !== defaultBranch && known !== null && !known.includes(branch)) return;
+    // A push to a branch no environment deploys (as the policy said when last read) costs nothing.
+    if (!policyChanged && known !== null && !known.includes(branch)) return;
 
     const octokit = await eventOctokit(services, context, installationId);
     const loaded = await loadPolicy(octokit, { owner, repo });

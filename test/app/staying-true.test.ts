@@ -78,7 +78,7 @@ describe('re-evaluation', () => {
   });
 
   it('ignores pushes that do not touch the policy, and pushes to branches no environment deploys', async () => {
-    // A push to the default branch reads the policy once, to learn which branches its environments deploy.
+    // The first push to the default branch reads the policy once, to learn which branches its environments deploy.
     gitHub().token().policy(POLICY);
     const { receive } = await app(fakeMetrics(HEALTHY));
     await receive(
@@ -95,6 +95,11 @@ describe('re-evaluation', () => {
           p.commits[0].modified = ['.github/slo-gate.yml'];
         },
       ),
+    );
+    // The next push to the default branch: the policy (no environments) is remembered, nothing is read.
+    await receive(
+      'push',
+      examplePayload('push', (e) => e.ref === 'refs/heads/master' && e.installation),
     );
     expect(await harness.store().jobs.pending()).toBe(0);
   });
