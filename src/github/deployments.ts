@@ -24,14 +24,6 @@ export interface PullRequestOfCommit {
   baseRef: string;
 }
 
-export interface Deployment {
-  id: number;
-  sha: string;
-  ref: string;
-  environment: string;
-  createdAt: string;
-}
-
 /** Everything the deployment gate asks of GitHub, behind one small surface. */
 export interface DeploymentsGitHub {
   /** Approves or rejects this app's protection rule for a workflow run's environment. */
@@ -44,8 +36,6 @@ export interface DeploymentsGitHub {
   commentOnPull(number: number, body: string): Promise<number>;
   /** The newest commit of a branch, or undefined when the branch does not exist (any more). */
   branchHead(branch: string): Promise<BranchHead | undefined>;
-  /** A deployment by id, or undefined when GitHub does not know it (deleted, or never there). */
-  deployment(id: number): Promise<Deployment | undefined>;
 }
 
 export function deploymentsGitHub(octokit: Octokit, { owner, repo }: RepositoryRef): DeploymentsGitHub {
@@ -85,16 +75,6 @@ export function deploymentsGitHub(octokit: Octokit, { owner, repo }: RepositoryR
       } catch (error) {
         if (statusOf(error) === 404) return undefined;
         throw gitHubError(`reading branch ${branch}`, error);
-      }
-    },
-
-    async deployment(id) {
-      try {
-        const { data } = await octokit.rest.repos.getDeployment({ owner, repo, deployment_id: id });
-        return { id: data.id, sha: data.sha, ref: data.ref, environment: data.environment, createdAt: data.created_at };
-      } catch (error) {
-        if (statusOf(error) === 404) return undefined;
-        throw gitHubError(`reading deployment ${id}`, error);
       }
     },
   };

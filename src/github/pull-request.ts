@@ -1,5 +1,5 @@
 import type { Context } from 'probot';
-import type { GateState, PermissionLevel } from '../gate/types.js';
+import type { PermissionLevel } from '../gate/types.js';
 import { COMMENT_MARKER } from '../render/comment.js';
 import { GitHubError } from '../errors.js';
 import { call, gitHubError } from './errors.js';
@@ -24,7 +24,6 @@ export interface LabelApplication {
 
 /** Everything the pull-request gate asks of GitHub, behind one small surface. */
 export interface PullRequestGitHub {
-  setStatus(sha: string, status: { state: GateState; description: string; context: string }): Promise<void>;
   /** Our summary comment: the marker, in a comment by this app's own bot account and no other. */
   findSummaryComment(): Promise<SummaryComment | undefined>;
   /** Creates a comment and returns its id. */
@@ -57,12 +56,6 @@ const LEVELS = new Set<string>(['admin', 'maintain', 'write', 'triage', 'read', 
 export function pullRequestGitHub(octokit: Octokit, pr: PullRequestRef, botLogin?: () => Promise<string>): PullRequestGitHub {
   const { owner, repo, number } = pr;
   return {
-    async setStatus(sha, { state, description, context }) {
-      await call(`setting status ${context} on ${sha.slice(0, 7)}`, () =>
-        octokit.rest.repos.createCommitStatus({ owner, repo, sha, state, description, context }),
-      );
-    },
-
     async findSummaryComment() {
       if (!botLogin) throw new GitHubError(`GitHub: cannot look for the summary comment of #${number} without this app's bot login`, undefined);
       const ours = (await botLogin()).toLowerCase();

@@ -124,29 +124,6 @@ describe('what the deployment gate reads from GitHub', () => {
     nock(API).get(`${REPO}/branches/gone`).reply(404, { message: 'Branch not found' });
     expect(await adapter().branchHead('gone')).toBeUndefined();
   });
-
-  it('reads a deployment', async () => {
-    nock(API)
-      .get(`${REPO}/deployments/145988746`)
-      .reply(200, { id: 145988746, sha: SHA, ref: 'main', environment: 'production', created_at: '2026-11-22T10:00:00Z' });
-    expect(await adapter().deployment(145988746)).toEqual({
-      id: 145988746,
-      sha: SHA,
-      ref: 'main',
-      environment: 'production',
-      createdAt: '2026-11-22T10:00:00Z',
-    });
-  });
-
-  it('finds no deployment GitHub does not know', async () => {
-    nock(API).get(`${REPO}/deployments/1`).reply(404, { message: 'Not Found' });
-    expect(await adapter().deployment(1)).toBeUndefined();
-  });
-
-  it('lets a failed deployment read through as a GitHubError', async () => {
-    nock(API).get(`${REPO}/deployments/1`).reply(500, { message: 'boom' });
-    await expect(adapter().deployment(1)).rejects.toThrow('GitHub: reading deployment 1 failed (HTTP 500)');
-  });
 });
 
 describe('parseCallbackUrl: the run id of a protection-rule request, never a place to send anything', () => {
