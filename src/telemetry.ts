@@ -79,7 +79,7 @@ export function createTelemetry(pendingRechecks: () => Promise<number>): Telemet
   const delivery = deliveryMetrics(registry);
   new Gauge({
     name: 'slo_gate_recheck_queue_length',
-    help: 'Pull requests waiting to be evaluated again.',
+    help: 'Gate targets (pull requests, environments, waiting deployments, verifications) waiting to be evaluated again.',
     registers: [registry],
     async collect() {
       this.set(await pendingRechecks());
