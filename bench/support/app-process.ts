@@ -30,6 +30,10 @@ export interface AppOptions {
   /** RECHECK_INTERVAL, e.g. `30s`; unset keeps the app's default (5m). */
   recheckInterval?: string;
   webhookSecret: string;
+  /** Where to listen; a free port when unset. */
+  port?: number;
+  /** More variables for the app (e.g. PUBLIC_URL), set last. */
+  env?: Readonly<Record<string, string>>;
 }
 
 export interface AppProcess {
@@ -72,7 +76,7 @@ export async function startApp(options: AppOptions): Promise<AppProcess> {
     privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
     publicKeyEncoding: { type: 'spki', format: 'pem' },
   });
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   // An empty working directory: Probot copies a .env from its working directory over the
   // environment (Object.assign), so a developer's .env in the repository would change the run.
   const cwd = await mkdtemp(join(tmpdir(), 'slo-gate-bench-app-'));
@@ -93,6 +97,7 @@ export async function startApp(options: AppOptions): Promise<AppProcess> {
   };
   if (options.queryCacheTtl !== undefined) env.QUERY_CACHE_TTL = options.queryCacheTtl;
   if (options.recheckInterval !== undefined) env.RECHECK_INTERVAL = options.recheckInterval;
+  Object.assign(env, options.env);
   const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'node_modules/probot/bin/probot.js'), 'run', join(ROOT, 'lib/index.js')], {
     cwd,
     env,
