@@ -3,6 +3,7 @@ import { budgetProblems, budgetSchema } from './budget.js';
 import { burnRateSchema, NAME, type BurnRule } from './burn-rate.js';
 import { parseDuration } from './duration.js';
 import { environmentProblems, environmentsSchema } from './environments.js';
+import { promqlErrors } from './promql-lint.js';
 
 /** The placeholder a query uses for its range window, as in Sloth's SLI spec. */
 export const WINDOW_PLACEHOLDER = /\{\{\s*\.window\s*\}\}/g;
@@ -29,6 +30,8 @@ const query = z
     if (!text.match(WINDOW_PLACEHOLDER)) {
       ctx.addIssue({ code: 'custom', message: 'must contain the {{.window}} placeholder, e.g. rate(x[{{.window}}])' });
     }
+    // Prometheus' own grammar (promql-lint.ts): a query that cannot parse would fail every evaluation.
+    promqlErrors(text).forEach((message) => ctx.addIssue({ code: 'custom', message }));
   });
 
 const sli = z
