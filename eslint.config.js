@@ -26,7 +26,7 @@ export default tseslint.config(
   },
   {
     // Tests poke at payloads and mocks of any shape; the promise rules still apply.
-    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    files: ['test/**/*.ts', 'bench/**/*.ts', 'demo/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
