@@ -3,6 +3,7 @@ import { budgetProblems, budgetSchema } from './budget.js';
 import { burnRateSchema, NAME, type BurnRule } from './burn-rate.js';
 import { parseDuration } from './duration.js';
 import { environmentProblems, environmentsSchema } from './environments.js';
+import { pathsSchema } from './paths.js';
 import { promqlErrors } from './promql-lint.js';
 
 /** The placeholder a query uses for its range window, as in Sloth's SLI spec. */
@@ -52,6 +53,8 @@ const slo = z.strictObject({
     .gt(0, { error: 'must be above 0 (percent)' })
     .lt(100, { error: 'must be below 100 (percent): a 100% objective leaves no error budget' }),
   period: duration.default('30d'),
+  // Globs of the files this SLO gates changes to (monorepos); without `paths` it gates every change.
+  paths: pathsSchema.optional(),
   sli,
 });
 
