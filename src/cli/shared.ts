@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parsePolicyText } from '../policy/parse-policy.js';
+import { readLocalSloSources } from './slo-source-files.js';
 import type { Policy } from '../policy/schema.js';
 
 /** Exit codes: the gate passed, blocked, or could not decide (bad input, missing data). */
@@ -12,7 +13,7 @@ export async function readPolicy(file: string): Promise<Policy> {
   } catch (error) {
     throw new Error(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
   }
-  return parsePolicyText(text);
+  return parsePolicyText(text, await readLocalSloSources(text));
 }
 
 const RFC_3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;

@@ -7,6 +7,7 @@ import { parseExtends, policyFileName, sameRepo, type RepoRef } from '../policy/
 import { POLICY_PATH, isPlainObject } from '../policy/parse-policy.js';
 import type { Policy } from '../policy/schema.js';
 import { gitHubError } from './errors.js';
+import { readSloSources } from './slo-source-files.js';
 
 /**
  * `none`: the repository has no policy, definitely (see loadPolicy). A policy that could not be
@@ -21,7 +22,7 @@ export const MAX_POLICY_FILES = 3;
 const ORG_REPO = '.github';
 
 /** A policy file read from a default branch, or its definite absence (a 404 for the file). */
-type FileRead = { kind: 'absent' } | { kind: 'text'; text: string } | { kind: 'refused'; problem: PolicyProblem; summary: string };
+export type FileRead = { kind: 'absent' } | { kind: 'text'; text: string } | { kind: 'refused'; problem: PolicyProblem; summary: string };
 
 /**
  * Reads a repository's policy from its default branch (never the pull request's head, so a pull
@@ -95,7 +96,7 @@ async function followChain(
     chain.push(target);
     read = next;
   }
-  return composePolicy(files);
+  return composePolicy(files, await readSloSources((where, path) => readPolicyFile(octokit, where, path), chain, files));
 }
 
 const invalid = (problem: PolicyProblem): LoadedPolicy => ({ kind: 'invalid', problems: [problem] });
@@ -118,25 +119,26 @@ function parseFile(
 }
 
 /**
- * Reads `.github/slo-gate.yml` from a repository's default branch as JSON, so its size is known
- * before its content is decoded (the raw media type would download any size). 404: absent.
- * Any other failure throws a GitHubError: it must never read as "no policy".
+ * Reads `.github/slo-gate.yml` (or another `path`: a Sloth or OpenSLO file an SLO references)
+ * from a repository's default branch as JSON, so its size is known before its content is decoded
+ * (the raw media type would download any size). 404: absent. Any other failure throws a
+ * GitHubError: it must never read as "no policy".
  */
-async function readPolicyFile(octokit: ProbotOctokit, where: RepoRef): Promise<FileRead> {
+export async function readPolicyFile(octokit: ProbotOctokit, where: RepoRef, path = POLICY_PATH): Promise<FileRead> {
   let data: unknown;
   try {
-    ({ data } = await octokit.rest.repos.getContent({ owner: where.owner, repo: where.repo, path: POLICY_PATH }));
+    ({ data } = await octokit.rest.repos.getContent({ owner: where.owner, repo: where.repo, path }));
   } catch (error) {
     if (statusOf(error) === 404) return { kind: 'absent' };
-    throw gitHubError(`reading ${policyFileName(where)}`, error);
+    throw gitHubError(`reading ${where.owner}/${where.repo}:${path}`, error);
   }
   if (!isPlainObject(data) || data.type !== 'file') {
-    return { kind: 'refused', problem: { path: '', message: `${POLICY_PATH} is not a file` }, summary: 'it is not a file' };
+    return { kind: 'refused', problem: { path: '', message: `${path} is not a file` }, summary: 'it is not a file' };
   }
   const { size, encoding, content } = data;
   if (typeof size !== 'number' || size > MAX_POLICY_BYTES) return { kind: 'refused', ...tooLarge() };
   if (encoding !== 'base64' || typeof content !== 'string') {
-    throw new GitHubError(`GitHub: reading ${policyFileName(where)} failed: an unexpected answer (not a base64 file of ${size} bytes)`, undefined);
+    throw new GitHubError(`GitHub: reading ${where.owner}/${where.repo}:${path} failed: an unexpected answer (not a base64 file of ${size} bytes)`, undefined);
   }
   // Longer than the base64 of MAX_POLICY_BYTES, with the newline GitHub puts after every 60 characters: not decoded at all.
   if (content.length > (Math.ceil(MAX_POLICY_BYTES / 3) * 4 * 61) / 60 + 2) return { kind: 'refused', ...tooLarge() };

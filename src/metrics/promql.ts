@@ -1,4 +1,5 @@
 import { WINDOW_PLACEHOLDER, type Slo } from '../policy/schema.js';
+import { recordedQuery } from '../policy/slo-sources/recorded.js';
 
 /** One instant query and what its number means for an SLO window. */
 export type SliQueries = { kind: 'events'; error: string; total: string } | { kind: 'raw'; ratio: string };
@@ -11,6 +12,9 @@ export function renderQuery(template: string, window: string): string {
 }
 
 export function sliQueries(slo: Slo, window: string): SliQueries {
+  // `sloth.recorded: true`: Sloth's recorded error ratio for the windows it records; the raw queries for the rest.
+  const recorded = recordedQuery(slo.recorded, window);
+  if (recorded) return { kind: 'raw', ratio: recorded };
   const { events, raw } = slo.sli;
   if (events) return { kind: 'events', error: renderQuery(events.errorQuery, window), total: renderQuery(events.totalQuery, window) };
   if (raw) return { kind: 'raw', ratio: renderQuery(raw.errorRatioQuery, window) };

@@ -1,6 +1,7 @@
 import type { PolicyProblem } from '../errors.js';
 import { checkPolicy, isPlainObject, type Locate, type PolicyIssue, type ProblemKind } from './parse-policy.js';
 import type { Policy } from './schema.js';
+import type { SourceFiles } from './slo-sources/resolve.js';
 
 /** One policy file, parsed within bounds, in the chain a repository's policy is made of. */
 export interface PolicyFile {
@@ -20,12 +21,12 @@ export type ComposedPolicy = { kind: 'policy'; policy: Policy } | { kind: 'inval
  * the repository wins; mappings merge key by key; a list replaces the inherited list. A problem is
  * reported against the file its value came from: with its key path and line in the repository's
  * own file, and only as a count of kinds for any other file, whose keys and values may be secrets
- * the pull request comment must not show.
+ * the pull request comment must not show. `sources`: the Sloth and OpenSLO files its SLOs reference.
  */
-export function composePolicy(files: readonly PolicyFile[]): ComposedPolicy {
+export function composePolicy(files: readonly PolicyFile[], sources?: SourceFiles): ComposedPolicy {
   const merged = files.reduceRight<unknown>((base, file) => merge(file.data, base), {});
   const top = files[0];
-  const checked = checkPolicy(merged, top?.own ? top.locate : undefined);
+  const checked = checkPolicy(merged, top?.own ? top.locate : undefined, sources);
   if (checked.ok) return { kind: 'policy', policy: checked.policy };
   const own: PolicyProblem[] = [];
   const inherited = new Map<PolicyFile, ProblemKind[]>();

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
-import type { Policy } from './schema.js';
+import type { Policy, PolicyDocument } from './schema.js';
 
 /**
  * `environments:` in the policy: which GitHub environments the gate guards, with which SLOs, how
@@ -142,7 +142,7 @@ export function environmentNameProblem(name: string): string | undefined {
  * Cross-field checks, for the policy's own superRefine: every listed SLO exists, and no two
  * environments differ only in case (GitHub treats them as one). Problems carry their key paths.
  */
-export function environmentProblems(policy: Pick<Policy, 'slos' | 'environments'>): Array<{ path: PropertyKey[]; message: string }> {
+export function environmentProblems(policy: Pick<PolicyDocument, 'slos' | 'environments'>): Array<{ path: PropertyKey[]; message: string }> {
   const problems: Array<{ path: PropertyKey[]; message: string }> = [];
   const slos = new Set(policy.slos.map((s) => s.name));
   const seen = new Map<string, string>();

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { PolicyError, type PolicyProblem } from '../errors.js';
 import { MAX_DEPTH, MAX_NODES, parseBoundedYaml, tooDeep } from './bounded-yaml.js';
 import { policySchema, type Policy } from './schema.js';
+import { resolveSloSources, type SourceFiles } from './slo-sources/resolve.js';
 
 /** Where the policy lives in a repository, read from its default branch. */
 export const POLICY_PATH = '.github/slo-gate.yml';
@@ -19,14 +20,17 @@ export interface PolicyIssue {
 export type Locate = (path: readonly PropertyKey[]) => number | undefined;
 
 /** Validates already-parsed policy data. Throws PolicyError listing every problem. */
-export function validatePolicy(raw: unknown, locate?: Locate): Policy {
-  const checked = checkPolicy(raw, locate);
+export function validatePolicy(raw: unknown, locate?: Locate, sources?: SourceFiles): Policy {
+  const checked = checkPolicy(raw, locate, sources);
   if (checked.ok) return checked.policy;
   throw new PolicyError(checked.issues.map((issue) => issue.problem));
 }
 
-/** Validates already-parsed policy data, returning every problem instead of throwing. */
-export function checkPolicy(raw: unknown, locate?: Locate): { ok: true; policy: Policy } | { ok: false; issues: PolicyIssue[] } {
+/**
+ * Validates already-parsed policy data, returning every problem instead of throwing. `sources`:
+ * the Sloth and OpenSLO files its SLOs reference, read beforehand (slo-sources/resolve.ts).
+ */
+export function checkPolicy(raw: unknown, locate?: Locate, sources?: SourceFiles): { ok: true; policy: Policy } | { ok: false; issues: PolicyIssue[] } {
   const whole = (message: string) => ({ ok: false as const, issues: [{ keys: [], kind: 'shape' as const, problem: { path: '', message } }] });
   if (!isBounded(raw)) return whole(tooDeep().problem.message);
   if (raw === null || raw === undefined || (isPlainObject(raw) && Object.keys(raw).length === 0))
@@ -34,12 +38,14 @@ export function checkPolicy(raw: unknown, locate?: Locate): { ok: true; policy: 
   if (!isPlainObject(raw)) return whole('the policy must be a YAML mapping of keys (mode, slos, ...)');
   // reportInput: without it zod 4 leaves `issue.input` unset, and every wrong type would read "is required".
   const result = policySchema.safeParse(raw, { reportInput: true });
-  if (result.success) return { ok: true, policy: result.data };
-  return { ok: false, issues: result.error.issues.flatMap((issue) => toIssues(issue, locate)) };
+  if (!result.success) return { ok: false, issues: result.error.issues.flatMap((issue) => toIssues(issue, locate)) };
+  const resolved = resolveSloSources(result.data, sources);
+  if (resolved.ok) return resolved;
+  return { ok: false, issues: resolved.issues.map(({ keys, kind, message }) => toIssue(keys, kind, message, locate)) };
 }
 
 /** Parses and validates policy YAML text (the CLI's path), with line numbers for every problem it can place. */
-export function parsePolicyText(text: string): Policy {
+export function parsePolicyText(text: string, sources?: SourceFiles): Policy {
   const parsed = parseBoundedYaml(text);
   if (!parsed.ok) throw new PolicyError([parsed.problem]);
   if (isPlainObject(parsed.value) && Object.hasOwn(parsed.value, '_extends')) {
@@ -51,7 +57,7 @@ export function parsePolicyText(text: string): Policy {
       },
     ]);
   }
-  return validatePolicy(parsed.value, parsed.locate);
+  return validatePolicy(parsed.value, parsed.locate, sources);
 }
 
 /** A mapping as YAML or JSON gives it: not an array, a Date, a Buffer or a class instance. */
@@ -66,12 +72,14 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
 }
 
+function toIssue(keys: PropertyKey[], kind: ProblemKind, message: string, locate?: Locate): PolicyIssue {
+  const line = locate?.(keys);
+  const path = formatPath(keys);
+  return { keys, kind, problem: line === undefined ? { path, message } : { path, message, line } };
+}
+
 function toIssues(issue: z.core.$ZodIssue, locate?: Locate): PolicyIssue[] {
-  const make = (keys: PropertyKey[], kind: ProblemKind, message: string): PolicyIssue => {
-    const line = locate?.(keys);
-    const path = formatPath(keys);
-    return { keys, kind, problem: line === undefined ? { path, message } : { path, message, line } };
-  };
+  const make = (keys: PropertyKey[], kind: ProblemKind, message: string): PolicyIssue => toIssue(keys, kind, message, locate);
   switch (issue.code) {
     case 'unrecognized_keys':
       return issue.keys.map((key) => make([...issue.path, key], 'unknown-key', 'unknown key'));

@@ -5,6 +5,8 @@ import { parseDuration } from './duration.js';
 import { environmentProblems, environmentsSchema } from './environments.js';
 import { pathsSchema } from './paths.js';
 import { promqlErrors } from './promql-lint.js';
+import type { RecordedSeries } from './slo-sources/recorded.js';
+import { opensloReference, slothReference, sloSourceProblems } from './slo-sources/reference.js';
 
 /** The placeholder a query uses for its range window, as in Sloth's SLI spec. */
 export const WINDOW_PLACEHOLDER = /\{\{\s*\.window\s*\}\}/g;
@@ -35,7 +37,7 @@ const query = z
     promqlErrors(text).forEach((message) => ctx.addIssue({ code: 'custom', message }));
   });
 
-const sli = z
+export const sliSchema = z
   .strictObject({
     events: z.strictObject({ errorQuery: query, totalQuery: query }).optional(),
     raw: z.strictObject({ errorRatioQuery: query }).optional(),
@@ -46,17 +48,24 @@ const sli = z
     }
   });
 
-const slo = z.strictObject({
-  name: z.string().regex(NAME, { error: "must be 1-64 letters, digits, '-', '_' or '.'" }),
-  objective: z
-    .number({ error: 'must be a number of percent, e.g. 99.9' })
-    .gt(0, { error: 'must be above 0 (percent)' })
-    .lt(100, { error: 'must be below 100 (percent): a 100% objective leaves no error budget' }),
-  period: duration.default('30d'),
-  // Globs of the files this SLO gates changes to (monorepos); without `paths` it gates every change.
-  paths: pathsSchema.optional(),
-  sli,
-});
+export const objectiveSchema = z
+  .number({ error: 'must be a number of percent, e.g. 99.9' })
+  .gt(0, { error: 'must be above 0 (percent)' })
+  .lt(100, { error: 'must be below 100 (percent): a 100% objective leaves no error budget' });
+
+const slo = z
+  .strictObject({
+    name: z.string().regex(NAME, { error: "must be 1-64 letters, digits, '-', '_' or '.'" }),
+    // With `sloth:` or `openslo:` the objective and the SLI come from that file (src/policy/slo-sources).
+    objective: objectiveSchema.optional(),
+    period: duration.default('30d'),
+    // Globs of the files this SLO gates changes to (monorepos); without `paths` it gates every change.
+    paths: pathsSchema.optional(),
+    sli: sliSchema.optional(),
+    sloth: slothReference.optional(),
+    openslo: opensloReference.optional(),
+  })
+  .superRefine(sloSourceProblems);
 
 /** The rules a policy gets when it sets none: the gating preset (see burn-rate.ts). */
 export { GATING_RULES as DEFAULT_RULES } from './burn-rate.js';
@@ -109,7 +118,16 @@ function duplicates(names: string[]): number[] {
   return names.flatMap((name, index) => (names.indexOf(name) < index ? [index] : []));
 }
 
-export type Policy = z.output<typeof policySchema>;
-export type Slo = Policy['slos'][number];
+/** A policy as written: an SLO may still point at a Sloth or OpenSLO file instead of holding its SLI. */
+export type PolicyDocument = z.output<typeof policySchema>;
+export type Sli = z.output<typeof sliSchema>;
+/** An SLO the engine can measure: references resolved into `objective` + `sli` (slo-sources/resolve.ts). */
+export type Slo = Omit<PolicyDocument['slos'][number], 'objective' | 'sli'> & {
+  objective: number;
+  sli: Sli;
+  /** Sloth's recording rules to read instead of the raw queries, for the windows Sloth records. */
+  recorded?: RecordedSeries;
+};
+export type Policy = Omit<PolicyDocument, 'slos'> & { slos: Slo[] };
 export type { BurnRule };
 export type Permission = Policy['bypass']['minPermission'];
