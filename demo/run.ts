@@ -49,6 +49,8 @@ export interface DemoResult {
   /** Log lines at warn or above from the app. */
   warnings: string[];
   seconds: number;
+  /** The base URL of everything it started (Prometheus, its clock, GitHub, the app), to check they are gone after. */
+  endpoints: string[];
 }
 
 export async function runDemo(options: DemoOptions, resources: Resources): Promise<DemoResult> {
@@ -226,7 +228,13 @@ export async function runDemo(options: DemoOptions, resources: Resources): Promi
     say(`  Open the details page: ${details}`, '  Everything keeps running; press Ctrl-C to stop it all.');
     await new Promise<never>(() => undefined);
   }
-  return { observations, unexpected: [...github.unexpected], warnings, seconds: (Date.now() - started) / 1000 };
+  return {
+    observations,
+    unexpected: [...github.unexpected],
+    warnings,
+    seconds: (Date.now() - started) / 1000,
+    endpoints: [prometheus.url, clock.url, `http://${github.host}`, publicUrl],
+  };
 }
 
 /** The script: interactive on a terminal without CI=true; exits 0 after one run otherwise, 1 if it failed. */
