@@ -1,13 +1,12 @@
 import { parseArgs } from 'node:util';
 import { backtest } from '../backtest/backtest.js';
-import type { CliIo } from '../cli.js';
 import { loadOperatorConfig } from '../config.js';
 import { createPrometheusRangeClient } from '../metrics/prometheus-client.js';
 import type { TimeRange } from '../metrics/range-source.js';
 import { parseDuration } from '../policy/duration.js';
 import { POLICY_PATH } from '../policy/parse-policy.js';
 import { backtestJson, renderBacktest } from '../render/backtest.js';
-import { EXIT, parseTime, readPolicy, usageError } from './shared.js';
+import { EXIT, parseTime, readPolicy, usageError, type CliIo, type Command } from './shared.js';
 
 /** Prometheus' own floor for a useful step: scrapes are rarely more frequent. */
 const MIN_STEP_SECONDS = 15;
@@ -18,8 +17,19 @@ const MAX_STEPS = 100_000;
  */
 const RANGE_TIMEOUT_MS = 60_000;
 
+const USAGE = `slo-gate backtest [--policy FILE] --from TIME --to TIME [--step 5m] [--json] [--prometheus-url URL]
+    Replays the policy, as if enforced, every STEP (${MIN_STEP_SECONDS}s or more) from one RFC 3339 TIME to another,
+    and lists when it would have blocked and why. FILE defaults to ${POLICY_PATH}; the URL
+    defaults to $PROMETHEUS_URL, credentials as for \`evaluate\`. --json prints a stable JSON object.
+  Examples:
+    slo-gate backtest --from 2026-11-20T00:00:00Z --to 2026-11-27T00:00:00Z
+    slo-gate backtest --policy new-policy.yml --from 2026-11-26T00:00:00Z --to 2026-11-27T00:00:00Z --step 1m --json
+  Exit status: 0 it ran (whatever it found), 2 error (invalid policy or range, no step had data).`;
+
 /** `slo-gate backtest`: when would this policy have blocked? Exit 0 once it ran, whatever it found; 2 when no step had data. */
-export async function backtestCommand(args: string[], io: CliIo): Promise<number> {
+export const backtestCommand: Command = { usage: USAGE, run: replayPolicy };
+
+async function replayPolicy(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {

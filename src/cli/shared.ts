@@ -1,19 +1,55 @@
 import { readFile } from 'node:fs/promises';
+import type { PrometheusOptions } from '../metrics/prometheus-client.js';
+import type { RangeSource } from '../metrics/range-source.js';
+import type { MetricsSource } from '../metrics/source.js';
 import { parsePolicyText } from '../policy/parse-policy.js';
-import { readLocalSloSources } from './slo-source-files.js';
 import type { Policy } from '../policy/schema.js';
+
+export interface CliIo {
+  env: NodeJS.ProcessEnv;
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** Builds the metrics source; tests swap it. */
+  metrics?: (options: PrometheusOptions) => MetricsSource;
+  /** Builds the range source for `backtest`; tests swap it. */
+  range?: (options: PrometheusOptions) => RangeSource;
+  /** The clock, read only at this edge; tests fix it. */
+  now?: () => Date;
+}
+
+/**
+ * One subcommand. `usage` is what `slo-gate NAME --help` prints: the synopsis first (the
+ * top-level help lists it), then what it does, its options, examples and exit status.
+ */
+export interface Command {
+  usage: string;
+  run: (args: string[], io: CliIo) => Promise<number>;
+}
+
+/** `-h` or `--help` anywhere before a `--`: answered before the options are parsed, so it works with any others. */
+export function wantsHelp(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).some((arg) => arg === '-h' || arg === '--help');
+}
 
 /** Exit codes: the gate passed, blocked, or could not decide (bad input, missing data). */
 export const EXIT = { pass: 0, block: 1, error: 2 } as const;
 
 export async function readPolicy(file: string): Promise<Policy> {
-  let text: string;
+  return policyFromText(await readPolicyText(file));
+}
+
+export async function readPolicyText(file: string): Promise<string> {
   try {
-    text = await readFile(file, 'utf8');
+    return await readFile(file, 'utf8');
   } catch (error) {
     throw new Error(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
   }
-  return parsePolicyText(text, await readLocalSloSources(text));
+}
+
+/** A policy file's text, validated. */
+export async function policyFromText(text: string): Promise<Policy> {
+  return parsePolicyText(text);
 }
 
 const RFC_3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;

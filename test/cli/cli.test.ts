@@ -53,6 +53,33 @@ describe('slo-gate validate', () => {
     expect(err).toContain('- slos[0].sli.raw.errorRatioQuery, line 6: must contain the {{.window}} placeholder');
   });
 
+  it('lists PromQL mistakes as warnings with key path and line, after saying the policy is valid, and exits 0', async () => {
+    const text = `slos:
+  - name: checkout
+    objective: 99.9
+    sli:
+      events:
+        errorQuery: sum(rate(http_errors{job="checkout"}[{{.window}}]))
+        totalQuery: rate(http_requests_total{job="checkout"}[{{.window}}])
+`;
+    const { code, out, err } = await cli(['validate', await policyFile(text)]);
+    expect(code).toBe(0);
+    expect(err).toBe('');
+    expect(out.split('\n').slice(1)).toEqual([
+      '',
+      '2 warnings (the policy is still valid):',
+      expect.stringMatching(/^ {2}warning: slos\[0\]\.sli\.events\.errorQuery, line 6: rate\(\) of http_errors at column 10: /),
+      expect.stringMatching(/^ {2}warning: slos\[0\]\.sli\.events\.totalQuery, line 7: may return more than one series \(from column 6\)/),
+    ]);
+  });
+
+  it('rejects PromQL that does not parse, with the key path, line and column, and exits 2', async () => {
+    const file = await policyFile(POLICY.replace('ratio[{{.window}}]', 'sum(ratio[{{.window}}]'));
+    const { code, err } = await cli(['validate', file]);
+    expect(code).toBe(2);
+    expect(err).toContain('- slos[0].sli.raw.errorRatioQuery, line 7: is not valid PromQL at column 23: the query ends too early');
+  });
+
   it('says which file it cannot read', async () => {
     const { code, err } = await cli(['validate', join(dir, 'nope.yml')]);
     expect(code).toBe(2);
