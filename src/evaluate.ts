@@ -19,6 +19,8 @@ export interface Evaluation {
   labels?: readonly string[];
   /** Evaluate as of this moment (the metrics server's now by default). */
   at?: Date;
+  /** The clock, for the change-freeze windows when `at` is not given (Date.now by default). */
+  now?: () => number;
   /** How long the evaluation may take, in ms (EVALUATION_DEADLINE_MS by default; Infinity: no limit). */
   deadlineMs?: number;
 }
@@ -28,7 +30,15 @@ export interface Evaluation {
  * with EvaluationDeadlineError, naming the deadline and the queries still outstanding, when the
  * measurements take longer than `deadlineMs`; queries not yet sent by then are never sent.
  */
-export async function evaluate({ policy, metrics, candidates = [], labels = [], at, deadlineMs = EVALUATION_DEADLINE_MS }: Evaluation): Promise<Verdict> {
+export async function evaluate({
+  policy,
+  metrics,
+  candidates = [],
+  labels = [],
+  at,
+  now = Date.now,
+  deadlineMs = EVALUATION_DEADLINE_MS,
+}: Evaluation): Promise<Verdict> {
   const readings = await measure(policy, metrics, { at, deadlineMs });
-  return decide(policy, readings, candidates, labels);
+  return decide(policy, readings, candidates, labels, at ?? new Date(now()));
 }

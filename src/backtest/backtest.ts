@@ -24,7 +24,8 @@ export interface Backtest extends Timeline {
 /**
  * When would this policy have blocked? Replays the gate at every step of the range, as if
  * `mode: enforce` (warn mode is how a policy is tried out, and the question is what enforcing it
- * would do) and without bypass labels (they belong to a pull request, not to a moment).
+ * would do) and without bypass labels (they belong to a pull request, not to a moment). A change
+ * freeze (`freeze:`) in force at a step blocks that step.
  */
 export async function backtest({ policy, source, range, concurrency }: BacktestRun): Promise<Backtest> {
   const measured = await measureRange(policy, source, range, { concurrency });
@@ -38,7 +39,7 @@ function* verdicts(measured: RangeReadings, policy: Policy, data: { steps: numbe
   for (const [at, readings] of measured) {
     if (hasData(readings)) data.steps++;
     data.firstMissing ??= firstMissing(readings);
-    yield [at, decide(policy, readings)] as const;
+    yield [at, decide(policy, readings, [], [], new Date(at * 1000))] as const;
   }
 }
 

@@ -7,7 +7,9 @@ export type BlockingState = Exclude<GateState, 'success'>;
 export type BlockReason =
   | { kind: 'burn'; slo: string; rule: string }
   | { kind: 'budget-exhausted' | 'budget-forecast' | 'budget-frozen' | 'budget-restricted'; slo: string }
-  | { kind: 'missing-data'; slo: string; reason: string };
+  | { kind: 'missing-data'; slo: string; reason: string }
+  /** A change-freeze window of `freeze:` (its index) was in force: it names no SLO. */
+  | { kind: 'freeze'; slo?: undefined; window: number; reason: string };
 
 /** A stretch of consecutive steps that blocked with the same state for the same reasons. */
 export interface Episode {
@@ -97,6 +99,8 @@ function blockOf(verdict: Verdict): { state: BlockingState; reasons: BlockReason
   if (verdict.state === 'success') return undefined;
   const reasons: BlockReason[] = [];
   for (const reason of verdict.assessment.reasons) {
+    if (verdict.state === 'failure' && reason.kind === 'freeze' && !reason.allowedBy)
+      reasons.push({ kind: 'freeze', window: reason.window, reason: reason.reason });
     if (verdict.state === 'failure' && reason.kind === 'burn') reasons.push({ kind: 'burn', slo: reason.slo, rule: reason.rule });
     if (verdict.state === 'failure' && (reason.kind === 'budget-exhausted' || reason.kind === 'budget-forecast' || reason.kind === 'budget-frozen')) {
       reasons.push({ kind: reason.kind, slo: reason.slo });
@@ -108,6 +112,6 @@ function blockOf(verdict: Verdict): { state: BlockingState; reasons: BlockReason
     }
   }
   // The missing-data text is left out of the key: it names a window and a query, which may change from step to step.
-  const key = [verdict.state, ...reasons.map((r) => `${r.kind}/${r.slo}/${r.kind === 'burn' ? r.rule : ''}`)].join('|');
+  const key = [verdict.state, ...reasons.map((r) => `${r.kind}/${r.kind === 'freeze' ? r.window : r.slo}/${r.kind === 'burn' ? r.rule : ''}`)].join('|');
   return { state: verdict.state, reasons, key };
 }

@@ -142,6 +142,8 @@ const REASON_RANK: Record<Reason['kind'], number> = {
   'budget-restricted': 4,
   'missing-data': 5,
   'budget-low': 6,
+  // Not made here: decide() puts a change freeze (gate/freeze.ts) before every other reason.
+  freeze: -1,
 };
 
 function reasonsOf(result: SloResult): Reason[] {

@@ -85,7 +85,7 @@ export interface SloResult {
 /** How long until a blocked change would pass, and on what assumption (gate/expected-pass.ts). */
 export interface ExpectedPass {
   inMs: number;
-  basis: 'errors stop' | 'budget recovers';
+  basis: 'errors stop' | 'budget recovers' | 'freeze ends';
 }
 
 /** The budget's course at the current net burn (gate/forecast.ts): rough, from the readings at hand. */
@@ -121,7 +121,25 @@ export type Reason =
   /** `allowedBy`: the allowed label the change carries, which lets it through (then it does not block). */
   | { kind: 'budget-restricted'; slo: string; leftPercent: number; restrictBelow: number; allowLabels: string[]; allowedBy?: string }
   | { kind: 'budget-low'; slo: string; leftPercent: number; warnBelow: number }
-  | ({ kind: 'missing-data' } & MissingData);
+  | ({ kind: 'missing-data' } & MissingData)
+  /**
+   * A change-freeze window of `freeze:` is in force (not the budget tier `budget-frozen`; decide.ts): it blocks
+   * whatever the budget, until `endsAt` (ISO, UTC; `zone` is the window's own zone). `allowedBy`: the
+   * window's allowed label, applied by someone with `bypass.minPermission`, that lets the change through
+   * (then it does not block). `refused`: allowed labels applied by someone without that permission.
+   */
+  | {
+      kind: 'freeze';
+      /** A freeze holds every SLO: it names none. */
+      slo?: undefined;
+      window: number;
+      reason: string;
+      endsAt: string;
+      zone: string;
+      allowLabels: string[];
+      allowedBy?: { label: string; actor: string };
+      refused: BypassCandidate[];
+    };
 
 /** What the measurements say, before mode and bypass. */
 export interface Assessment {

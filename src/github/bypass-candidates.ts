@@ -1,3 +1,4 @@
+import { freezeAllowLabels } from '../gate/change-freeze.js';
 import type { BypassCandidate, PermissionLevel } from '../gate/types.js';
 import type { LabelApplication, PullRequestGitHub } from './pull-request.js';
 import type { Policy } from '../policy/schema.js';
@@ -10,7 +11,8 @@ export interface LabelEvent {
 }
 
 /**
- * Who applied each bypass label present on the pull request, and with what permission.
+ * Who applied each bypass label present on the pull request, and with what permission; the same
+ * for the labels that lift a change-freeze window (`freeze[].allowLabels`).
  * The `labeled` event names its sender; older labels are found in the issue's timeline.
  * Asks GitHub nothing when no bypass label is present.
  */
@@ -20,7 +22,7 @@ export async function bypassCandidates(
   labeledNow: LabelEvent | undefined,
   github: PullRequestGitHub,
 ): Promise<BypassCandidate[]> {
-  const present = policy.bypass.labels.filter((label) => labelsOnPr.includes(label));
+  const present = [...new Set([...policy.bypass.labels, ...freezeAllowLabels(policy)])].filter((label) => labelsOnPr.includes(label));
   if (present.length === 0) return [];
   const fromHistory = present.filter((label) => label !== labeledNow?.label);
   const history = fromHistory.length > 0 ? await github.lastApplied(fromHistory) : new Map<string, LabelApplication>();

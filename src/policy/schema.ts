@@ -4,6 +4,7 @@ import { burnRateSchema, NAME, type BurnRule } from './burn-rate.js';
 import { parseDuration } from './duration.js';
 import { environmentProblems, environmentsSchema } from './environments.js';
 import { pathsSchema } from './paths.js';
+import { freezeSchema } from './freeze.js';
 import { promqlErrors } from './promql-lint.js';
 import type { RecordedSeries } from './slo-sources/recorded.js';
 import { opensloReference, slothReference, sloSourceProblems } from './slo-sources/reference.js';
@@ -91,6 +92,7 @@ export const policySchema = z
       .default({ labels: [], minPermission: 'write' }),
     comment: z.enum(['always', 'blocked', 'never']).default('blocked'),
     environments: environmentsSchema.default({}),
+    freeze: freezeSchema.default([]),
   })
   .superRefine((policy, ctx) => {
     duplicates(policy.slos.map((s) => s.name)).forEach((index) =>

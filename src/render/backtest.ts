@@ -111,11 +111,13 @@ const BUDGET_REASONS = {
 
 function what(episode: Episode): string {
   const bySlo = new Map<string, string[]>();
+  const frozen = episode.reasons.flatMap((r) => (r.kind === 'freeze' ? [`change freeze "${r.reason}" (freeze[${r.window}])`] : []));
   for (const reason of episode.reasons) {
+    if (reason.kind === 'freeze') continue;
     const text = reason.kind === 'burn' ? reason.rule : reason.kind === 'missing-data' ? `missing data: ${reason.reason}` : BUDGET_REASONS[reason.kind];
     bySlo.set(reason.slo, [...(bySlo.get(reason.slo) ?? []), text]);
   }
-  const reasons = [...bySlo].map(([slo, texts]) => `${slo} ${texts.join(', ')}`).join('; ');
+  const reasons = [...frozen, ...[...bySlo].map(([slo, texts]) => `${slo} ${texts.join(', ')}`)].join('; ');
   return `${episode.state === 'failure' ? 'blocked' : 'error'}: ${reasons}`;
 }
 

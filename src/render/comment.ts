@@ -8,6 +8,7 @@ import { boundComment, firstLines } from './bound.js';
 import { expectedPass, goneIn, renderBudgetPolicy, renderForecast, tierAdvice } from './budget-policy.js';
 import { renderGuardNotes } from './guard-notes.js';
 import { groupMissing, sentence } from './describe.js';
+import { explainFreeze, freezeAdvice } from './freeze.js';
 import { formatBurn, formatSpan } from './numbers.js';
 import { renderTable } from './table.js';
 
@@ -125,6 +126,7 @@ function plainVerdict(verdict: Verdict): string {
 }
 
 function explain(reason: Reason, verdict: Verdict, withForecast = true): string {
+  if (reason.kind === 'freeze') return explainFreeze(reason, verdict);
   if (reason.kind !== 'burn' && reason.kind !== 'missing-data') {
     return `**${reason.slo}** ${sentence(reason).slice(reason.slo.length + 1)}.`;
   }
@@ -156,7 +158,7 @@ function whatToDo(verdict: Verdict, context: CommentContext): string[] {
     const when = estimates.length > 0 ? ` Expected back above the limit: ${estimates.join('; ')}.` : '';
     todo.push(`**Wait or slow down**: a spent budget recovers only as old errors age out of the SLO period; prioritise reliability work until it does.${when}`);
   }
-  if (verdict.mode === 'enforce') todo.push(...tierAdvice(verdict, context.bypass));
+  if (verdict.mode === 'enforce') todo.push(...tierAdvice(verdict, context.bypass), ...freezeAdvice(verdict));
   if (verdict.wouldBe === 'missing') {
     todo.push(
       `**Check the metrics**: each query must return exactly one series from the metrics server. Fix the queries in \`${POLICY_PATH}\`, or set \`onMissingData: allow\` if missing data should not block.`,

@@ -1,6 +1,7 @@
 import { formatProblem } from '../errors.js';
 import type { Report } from '../gate/report.js';
 import type { Reason, Verdict } from '../gate/types.js';
+import { freezeSentence } from './freeze.js';
 import { formatBurn, formatPercent, formatSpan } from './numbers.js';
 
 /** GitHub rejects commit status descriptions over 140 characters. */
@@ -45,7 +46,8 @@ function wouldBe(verdict: Verdict): string {
     case 'warn':
       return fit(`OK, but ${sentence(first!)}`, more(reasons.filter((r) => r.kind === 'budget-low' || r.kind === 'budget-restricted').length - 1));
     case 'pass':
-      return fit(okSummary(verdict));
+      // A change freeze lifted by an allowed label is what matters most in a pass.
+      return fit(first?.kind === 'freeze' ? `OK: ${sentence(first)}` : okSummary(verdict));
   }
 }
 
@@ -77,6 +79,8 @@ export function sentence(reason: Reason): string {
       return `${reason.slo} has ${formatPercent(reason.leftPercent / 100, reason.warnBelow)} of its error budget left (warns below ${reason.warnBelow}%)`;
     case 'missing-data':
       return `no data for ${reason.slo} (${reason.window}): ${reason.reason}`;
+    case 'freeze':
+      return freezeSentence(reason);
   }
 }
 
@@ -101,13 +105,15 @@ export function blocks(reason: Reason): boolean {
     reason.kind === 'budget-exhausted' ||
     reason.kind === 'budget-forecast' ||
     reason.kind === 'budget-frozen' ||
-    (reason.kind === 'budget-restricted' && !reason.allowedBy)
+    (reason.kind === 'budget-restricted' && !reason.allowedBy) ||
+    (reason.kind === 'freeze' && !reason.allowedBy)
   );
 }
 
 /** `; passes ~15 min after errors stop` or `; passes in ~3 days` while blocked, when the gate can tell. */
 function passesIn({ expectedPassInMs, expectedPassBasis }: Verdict): string {
-  if (expectedPassInMs === undefined) return '';
+  // A change freeze says when it ends in its own sentence.
+  if (expectedPassInMs === undefined || expectedPassBasis === 'freeze ends') return '';
   const span = formatSpan(expectedPassInMs);
   return expectedPassBasis === 'budget recovers' ? `; passes in ~${span}` : `; passes ~${span} after errors stop`;
 }

@@ -78,7 +78,7 @@ export async function runGate(services: GateServices, target: GateTarget, log: L
         const { policy, candidates, labels } = prepared;
         report = {
           kind: 'verdict',
-          verdict: await evaluate({ policy, metrics: services.metrics, candidates, labels, deadlineMs: services.evaluationDeadlineMs }),
+          verdict: await evaluate({ policy, metrics: services.metrics, candidates, labels, now: services.now, deadlineMs: services.evaluationDeadlineMs }),
         };
       }
     } catch (error) {
@@ -138,6 +138,6 @@ function summary(report: Report, where: Record<string, unknown> & { seconds: num
     bypass: verdict.bypass && `${verdict.bypass.label} by ${verdict.bypass.actor}`,
     highestBurn: verdict.assessment.highestBurn,
     lowestBudgetLeft: verdict.assessment.lowestBudgetLeft,
-    reasons: verdict.assessment.reasons.map((r) => `${r.kind}:${r.slo}`),
+    reasons: verdict.assessment.reasons.map((r) => `${r.kind}:${r.kind === 'freeze' ? r.window : r.slo}`),
   };
 }

@@ -1,4 +1,5 @@
 import type { Logger } from 'probot';
+import { freezeAllowLabels } from '../gate/change-freeze.js';
 import { stateOf } from '../gate/report.js';
 import type { BypassCandidate, Verdict } from '../gate/types.js';
 import { bypassCandidates } from '../github/bypass-candidates.js';
@@ -148,7 +149,7 @@ async function labelsOf(
   policy: Policy,
   request: ProtectionRuleRequest,
 ): Promise<{ candidates: BypassCandidate[]; labels: string[] }> {
-  const opening = [...policy.bypass.labels, ...(policy.budget.restrictBelow === undefined ? [] : policy.budget.allowLabels)];
+  const opening = [...policy.bypass.labels, ...(policy.budget.restrictBelow === undefined ? [] : policy.budget.allowLabels), ...freezeAllowLabels(policy)];
   const candidates: BypassCandidate[] = [];
   const labels = new Set<string>();
   if (opening.length === 0) return { candidates, labels: [] };

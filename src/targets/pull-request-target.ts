@@ -1,4 +1,5 @@
 import type { Logger } from 'probot';
+import { freezeAllowLabels } from '../gate/change-freeze.js';
 import { stateOf } from '../gate/report.js';
 import { bypassCandidates, type LabelEvent } from '../github/bypass-candidates.js';
 import { commitStatuses } from '../github/commit-status.js';
@@ -111,7 +112,7 @@ async function confirmedLabels(
 ): Promise<{ labels: readonly string[]; labeledNow: LabelEvent | undefined }> {
   const { labels, labeledNow, trigger } = request;
   // Labels that can open the gate: bypass labels, and the labels a restricted budget lets through.
-  const opening = [...policy.bypass.labels, ...(policy.budget.restrictBelow === undefined ? [] : policy.budget.allowLabels)];
+  const opening = [...policy.bypass.labels, ...(policy.budget.restrictBelow === undefined ? [] : policy.budget.allowLabels), ...freezeAllowLabels(policy)];
   if (trigger === 'recheck' || !opening.some((label) => labels.includes(label))) return { labels, labeledNow };
   const current = await github.fetchHead();
   return { labels: current.labels, labeledNow: labeledNow && current.labels.includes(labeledNow.label) ? labeledNow : undefined };

@@ -49,6 +49,7 @@ const DEFAULTS = {
   bypass: { labels: [], minPermission: 'write' },
   comment: 'blocked',
   environments: {},
+  freeze: [],
 };
 
 describe('parsePolicyText: valid policies', () => {
