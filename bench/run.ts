@@ -11,6 +11,7 @@ import { backtestSpeed } from './backtest-speed.js';
 import { decisionQuality } from './decision-quality.js';
 import { deployments } from './deployments.js';
 import { speedAndCost } from './load.js';
+import { orgIncident } from './org-incident.js';
 import type { Benchmark, BenchSection } from './section.js';
 
 const BENCHMARKS: Record<string, Benchmark> = {
@@ -18,6 +19,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   load: speedAndCost,
   backtest: backtestSpeed,
   deployments,
+  org: orgIncident,
 };
 
 const OUTPUT = fileURLToPath(new URL('../docs/BENCHMARKS.md', import.meta.url));

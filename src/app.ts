@@ -12,6 +12,7 @@ import { withRequestTimeout } from './github/request-timeout.js';
 import { operationalEndpoints } from './http-endpoints.js';
 import { cachedSource } from './metrics/cached-source.js';
 import { limitedSource } from './metrics/limited-source.js';
+import type { RangeSource } from './metrics/range-source.js';
 import type { MetricsSource } from './metrics/source.js';
 import type { Registry } from 'prom-client';
 import type { Store } from './state/store.js';
@@ -38,6 +39,8 @@ export interface AppDependencies {
   now?: () => number;
   /** Marks deployments and regressions on the operator's dashboards (Grafana); must never throw. */
   annotate?: GateServices['annotate'];
+  /** Range queries for the policy preview's backtest in pull requests that change the policy; absent: no backtest. */
+  rangeMetrics?: RangeSource;
 }
 
 /** Queries in flight to the metrics server from this process, whatever the number of evaluations. */
@@ -67,6 +70,7 @@ export function createApp(deps: AppDependencies): SloGateApp {
       random: deps.random ?? Math.random,
       now: deps.now ?? Date.now,
       annotate: deps.annotate,
+      rangeMetrics: deps.rangeMetrics,
       auth: async (installationId) => withRequestTimeout(await app.auth(installationId), GITHUB_REQUEST_TIMEOUT_MS),
       botLogin: botIdentity(() => app.auth()),
     };

@@ -2,7 +2,7 @@ import type { ApplicationFunctionOptions, Probot } from 'probot';
 import { createApp } from './app.js';
 import { INSECURE_DEV_WEBHOOKS, loadOperatorConfig, requireWebhookSecret } from './config.js';
 import { createGrafana, loadGrafanaConfig } from './integrations/grafana.js';
-import { createPrometheusClient } from './metrics/prometheus-client.js';
+import { createPrometheusClient, createPrometheusRangeClient } from './metrics/prometheus-client.js';
 import { createMemoryStore } from './state/memory-store.js';
 import { createRedisStore } from './state/redis-store.js';
 import { createTelemetry } from './telemetry.js';
@@ -41,6 +41,7 @@ export default function sloGate(app: Probot, options: ApplicationFunctionOptions
         }
       }),
     metrics: createPrometheusClient(config.prometheus),
+    rangeMetrics: createPrometheusRangeClient(config.prometheus),
     store,
     telemetry,
     recheckIntervalMs: config.recheckIntervalMs,

@@ -34,6 +34,8 @@ export interface AppOptions {
   port?: number;
   /** More variables for the app (e.g. PUBLIC_URL), set last. */
   env?: Readonly<Record<string, string>>;
+  /** The built app module probot runs; default lib/index.js of this working tree (see snapshot-build.ts for another commit's). */
+  appEntry?: string;
 }
 
 export interface AppProcess {
@@ -98,7 +100,8 @@ export async function startApp(options: AppOptions): Promise<AppProcess> {
   if (options.queryCacheTtl !== undefined) env.QUERY_CACHE_TTL = options.queryCacheTtl;
   if (options.recheckInterval !== undefined) env.RECHECK_INTERVAL = options.recheckInterval;
   Object.assign(env, options.env);
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'node_modules/probot/bin/probot.js'), 'run', join(ROOT, 'lib/index.js')], {
+  const entry = options.appEntry ?? join(ROOT, 'lib/index.js');
+  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'node_modules/probot/bin/probot.js'), 'run', entry], {
     cwd,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

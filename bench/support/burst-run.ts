@@ -42,6 +42,8 @@ export async function runBurst(options: {
   ttlMs: number;
   resources: Resources;
   log: (line: string) => void;
+  /** The built app to run (startApp's appEntry); default this working tree's lib/. */
+  appEntry?: string;
 }): Promise<BurstRun> {
   const { plan, resources, log } = options;
   const secret = randomBytes(20).toString('hex');
@@ -49,13 +51,17 @@ export async function runBurst(options: {
   const closeStub = resources.add('GitHub stub', () => stub.close());
   const proxy = await startPrometheusProxy(options.prometheusUrl, PROMETHEUS_LATENCY_MS);
   const closeProxy = resources.add('Prometheus proxy', () => proxy.close());
-  const app = await startApp({ githubHost: stub.host, prometheusUrl: proxy.url, queryCacheTtl: options.queryCacheTtl, webhookSecret: secret }).catch(
-    async (error: unknown) => {
-      await closeProxy();
-      await closeStub();
-      throw error;
-    },
-  );
+  const app = await startApp({
+    githubHost: stub.host,
+    prometheusUrl: proxy.url,
+    queryCacheTtl: options.queryCacheTtl,
+    webhookSecret: secret,
+    appEntry: options.appEntry,
+  }).catch(async (error: unknown) => {
+    await closeProxy();
+    await closeStub();
+    throw error;
+  });
   const closeApp = resources.add('slo-gate', () => app.stop());
   const started = performance.now();
   const progress = setInterval(() => {

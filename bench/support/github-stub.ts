@@ -4,6 +4,9 @@
  * installation tokens, each commit status (with the time it arrived and the webhook delivery that
  * caused it, from the `x-github-delivery` header Probot adds), comments kept per pull request so
  * the app's find-and-edit works, and anything it did not expect (answered 404: a finding).
+ * Every answer carries GitHub's rate-limit headers (x-ratelimit-limit / -remaining / -used /
+ * -reset), counted per installation over a fixed hour from the stub's start, like GitHub's core
+ * budget of 5,000 requests per hour; the stub never refuses, it counts what GitHub would refuse.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -66,6 +69,7 @@ interface Answer {
   raw?: string;
   /** The route it matched, with placeholders, or `unexpected ...`. */
   route: string;
+  headers?: Record<string, string>;
   onAnswer?: (at: number) => void;
 }
 
@@ -74,6 +78,9 @@ interface PullRequestState {
   sha: string;
   updatedAt: string;
   labels: string[];
+  /** Set by setPullRequest: only these are listed. A pull request the stub merely heard of reads as open, as before. */
+  listed: boolean;
+  closed: boolean;
   /** Issue timeline entries, oldest first. */
   events: Array<{ event: string; label: { name: string }; actor: { login: string }; created_at: string }>;
   comments: Comment[];
@@ -81,6 +88,8 @@ interface PullRequestState {
 
 export interface GitHubStubOptions {
   latencyMs: number;
+  /** Requests per hour and installation in the rate-limit headers; default 5,000 (GitHub's for an installation). */
+  rateLimitPerHour?: number;
   /** `.github/slo-gate.yml` of each repository, by `owner/repo`. */
   policies: ReadonlyMap<string, string>;
   /** Permission of each user on every repository; anyone else is not a collaborator (404). */
@@ -99,6 +108,12 @@ export interface GitHubStub {
   unexpected: string[];
   /** The pull request as GitHub would show it now (before sending its webhook). */
   setPullRequest(repo: string, number: number, head: { sha: string; updatedAt: string; labels: string[] }): void;
+  /** Open pull requests as `GET /repos/{owner}/{repo}/pulls?state=open` lists them; a closed one drops out. */
+  closePullRequest(repo: string, number: number): void;
+  /** Requests counted against each installation's hourly budget (`app` for requests with the app's JWT). */
+  budgetUsed(): Map<string, number>;
+  /** Requests beyond an installation's hourly budget so far: GitHub would have refused them (403). */
+  overBudget(): number;
   /** A `labeled` entry in the pull request's timeline, recorded before its webhook is sent. */
   recordLabel(repo: string, number: number, label: string, actor: string, at: string): void;
   close(): Promise<void>;
@@ -122,7 +137,7 @@ export async function startGitHubStub(options: GitHubStubOptions): Promise<GitHu
     const key = `${repo}#${number}`;
     let state = pulls.get(key);
     if (!state) {
-      state = { number, sha: '0'.repeat(40), updatedAt: new Date(0).toISOString(), labels: [], events: [], comments: [] };
+      state = { number, sha: '0'.repeat(40), updatedAt: new Date(0).toISOString(), labels: [], listed: false, closed: false, events: [], comments: [] };
       pulls.set(key, state);
     }
     return state;
@@ -141,15 +156,41 @@ export async function startGitHubStub(options: GitHubStubOptions): Promise<GitHu
         answer = { status: 500, json: { message: `stub failure: ${(error as Error).message}` }, route: 'error' };
       }
       const installation = installationOf(req);
+      const limits = rateLimit(installation);
       const kind: StubRequest['kind'] = answer.route.includes('access_tokens') ? 'token' : req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'write';
       requests.push({ method: req.method ?? '?', route: answer.route, kind, installation, delivery: deliveryOf(req), arrivedAt, status: answer.status });
       if (answer.status === 404 && !answer.route.includes('/permission')) unexpected.push(`${req.method} ${req.url} (404)`);
       setTimeout(() => {
         answer.onAnswer?.(performance.now());
-        send(res, answer);
+        send(res, answer, limits);
       }, options.latencyMs);
     });
   });
+
+  const limitPerHour = options.rateLimitPerHour ?? 5000;
+  const startedAt = Date.now();
+  const budgetUsed = new Map<string, number>();
+  let budgetHour = 0;
+  let overBudget = 0;
+  /** Counts one request against its installation's budget for the current hour; returns the headers GitHub sends. */
+  const rateLimit = (installation: number | undefined): Record<string, string> => {
+    const hour = Math.floor((Date.now() - startedAt) / 3_600_000);
+    if (hour !== budgetHour) {
+      budgetHour = hour;
+      budgetUsed.clear();
+    }
+    const bucket = installation === undefined ? 'app' : String(installation);
+    const used = (budgetUsed.get(bucket) ?? 0) + 1;
+    budgetUsed.set(bucket, used);
+    if (used > limitPerHour) overBudget++;
+    return {
+      'x-ratelimit-limit': String(limitPerHour),
+      'x-ratelimit-remaining': String(Math.max(0, limitPerHour - used)),
+      'x-ratelimit-used': String(used),
+      'x-ratelimit-reset': String(Math.ceil((startedAt + (hour + 1) * 3_600_000) / 1000)),
+      'x-ratelimit-resource': 'core',
+    };
+  };
 
   const installationOf = (req: IncomingMessage): number | undefined => {
     const token = /^(?:token|bearer)\s+(\S+)/i.exec(req.headers.authorization ?? '')?.[1];
@@ -272,21 +313,9 @@ export async function startGitHubStub(options: GitHubStubOptions): Promise<GitHu
       return { status: 200, route: routeName, json: commentJson(comment) };
     }
     if (method === 'GET' && (m = /^\/pulls\/(\d+)$/.exec(rest))) {
-      const number = Number(m[1]);
-      const state = pull(repo, number);
-      return {
-        status: 200,
-        route: 'GET /repos/{owner}/{repo}/pulls/{number}',
-        json: {
-          number,
-          state: 'open',
-          head: { sha: state.sha, ref: `change-${number}` },
-          base: { ref: 'main' },
-          updated_at: state.updatedAt,
-          labels: state.labels.map((name) => ({ name })),
-        },
-      };
+      return { status: 200, route: 'GET /repos/{owner}/{repo}/pulls/{number}', json: pullJson(repo, pull(repo, Number(m[1]))) };
     }
+    if (method === 'GET' && rest === '/pulls') return listPulls(repo, url);
     if (method === 'GET' && (m = /^\/collaborators\/([^/]+)\/permission$/.exec(rest))) {
       const login = decodeURIComponent(m[1]!);
       const permission = options.permissions?.[login];
@@ -305,20 +334,51 @@ export async function startGitHubStub(options: GitHubStubOptions): Promise<GitHu
     return notFound(req);
   }
 
+  /** `GET /repos/{owner}/{repo}/pulls`: open ones only (`state=open`, GitHub's default), newest first, `per_page` ≤ 100, with a Link header. */
+  function listPulls(repo: string, url: URL): Answer {
+    const routeName = 'GET /repos/{owner}/{repo}/pulls';
+    const state = url.searchParams.get('state') ?? 'open';
+    if (state !== 'open') return { status: 422, json: { message: `the stub lists only state=open, not ${state}` }, route: `${routeName} (422)` };
+    const perPage = Math.min(100, Math.max(1, Number(url.searchParams.get('per_page') ?? 30) || 30));
+    const page = Math.max(1, Math.floor(Number(url.searchParams.get('page') ?? 1)) || 1);
+    const open = [...pulls.entries()].filter(([key, p]) => p.listed && !p.closed && key.startsWith(`${repo}#`)).map(([, p]) => p);
+    open.sort((a, b) => b.number - a.number);
+    const last = Math.max(1, Math.ceil(open.length / perPage));
+    const link = (n: number, rel: string) => {
+      const next = new URL(url.href.replace('http://stub', `http://${host}`));
+      next.searchParams.set('page', String(n));
+      next.searchParams.set('per_page', String(perPage));
+      return `<${next.href}>; rel="${rel}"`;
+    };
+    const links = [...(page < last ? [link(page + 1, 'next'), link(last, 'last')] : []), ...(page > 1 ? [link(1, 'first'), link(page - 1, 'prev')] : [])];
+    return {
+      status: 200,
+      route: routeName,
+      json: open.slice((page - 1) * perPage, page * perPage).map((p) => pullJson(repo, p)),
+      headers: links.length > 0 ? { link: links.join(', ') } : {},
+    };
+  }
+
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('the GitHub stub has no port');
+  const host = `127.0.0.1:${address.port}`;
 
   return {
-    host: `127.0.0.1:${address.port}`,
+    host,
     requests,
     statuses,
     comments,
     reviews,
     unexpected,
     setPullRequest(repo, number, head) {
-      Object.assign(pull(repo, number), head);
+      Object.assign(pull(repo, number), head, { listed: true, closed: false });
     },
+    closePullRequest(repo, number) {
+      pull(repo, number).closed = true;
+    },
+    budgetUsed: () => new Map(budgetUsed),
+    overBudget: () => overBudget,
     recordLabel(repo, number, label, actor, at) {
       pull(repo, number).events.push({ event: 'labeled', label: { name: label }, actor: { login: actor }, created_at: at });
     },
@@ -326,6 +386,20 @@ export async function startGitHubStub(options: GitHubStubOptions): Promise<GitHu
       server.closeAllConnections();
       return new Promise<void>((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+function pullJson(repo: string, state: PullRequestState) {
+  const [owner, name] = repo.split('/') as [string, string];
+  const repository = { name, full_name: repo, owner: { login: owner } };
+  return {
+    number: state.number,
+    state: state.closed ? 'closed' : 'open',
+    draft: false,
+    head: { sha: state.sha, ref: `change-${state.number}`, repo: repository },
+    base: { ref: 'main', repo: repository },
+    updated_at: state.updatedAt,
+    labels: state.labels.map((label) => ({ name: label })),
   };
 }
 
@@ -337,11 +411,12 @@ function sha7Of(body: string): string | undefined {
   return /evaluated commit ([0-9a-f]{7})/.exec(body)?.[1];
 }
 
-function send(res: ServerResponse, answer: Answer): void {
+function send(res: ServerResponse, answer: Answer, limits: Record<string, string>): void {
+  const headers = { ...limits, ...answer.headers };
   if (answer.raw !== undefined) {
     // What GitHub answers for `Accept: application/vnd.github.v3.raw`; Octokit reads a charset=utf-8 body as text.
-    res.writeHead(answer.status, { 'content-type': 'application/vnd.github.raw; charset=utf-8' }).end(answer.raw);
+    res.writeHead(answer.status, { ...headers, 'content-type': 'application/vnd.github.raw; charset=utf-8' }).end(answer.raw);
     return;
   }
-  res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(answer.json ?? {}));
+  res.writeHead(answer.status, { ...headers, 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(answer.json ?? {}));
 }

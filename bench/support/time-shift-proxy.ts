@@ -5,11 +5,20 @@
  * the incident to after it. Counts the queries it passes on.
  */
 import { createServer, request } from 'node:http';
+import { performance } from 'node:perf_hooks';
+
+export interface ShiftedQuery {
+  /** The PromQL, and performance.now() when it arrived. */
+  query: string;
+  arrivedAt: number;
+}
 
 export interface TimeShiftProxy {
   url: string;
   /** Instant queries passed on so far. */
   queries(): number;
+  /** Each instant query passed on so far, in arrival order. */
+  log: ShiftedQuery[];
   /** From now on, a query without its own `time` is evaluated at `unixSeconds`. */
   moveTo(unixSeconds: number): void;
   close(): Promise<void>;
@@ -19,6 +28,7 @@ export async function startTimeShiftProxy(target: string, startAt: number): Prom
   const upstream = new URL(target);
   let at = startAt;
   let queries = 0;
+  const log: ShiftedQuery[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -28,6 +38,7 @@ export async function startTimeShiftProxy(target: string, startAt: number): Prom
       if (req.method === 'POST' && url.pathname === '/api/v1/query') {
         queries++;
         const form = new URLSearchParams(body.toString('utf8'));
+        log.push({ query: form.get('query') ?? '', arrivedAt: performance.now() });
         if (!form.has('time')) form.set('time', at.toFixed(3));
         body = Buffer.from(form.toString());
       }
@@ -50,6 +61,7 @@ export async function startTimeShiftProxy(target: string, startAt: number): Prom
   return {
     url: `http://127.0.0.1:${address.port}`,
     queries: () => queries,
+    log,
     moveTo(unixSeconds) {
       at = unixSeconds;
     },

@@ -1,7 +1,7 @@
 import type { Logger } from 'probot';
 import { stateOf, type Report } from '../gate/report.js';
 import type { Policy } from '../policy/schema.js';
-import { renderComment } from '../render/comment.js';
+import { renderComment, type CommentContext } from '../render/comment.js';
 import { describeReport } from '../render/describe.js';
 import type { Store } from '../state/store.js';
 import type { Telemetry } from '../telemetry.js';
@@ -35,6 +35,17 @@ export interface Publication {
   compareWithGitHub: boolean;
   /** False once a newer head of the pull request has arrived: then nothing more is written. */
   stillCurrent: () => Promise<boolean>;
+  /** What only the pull-request door adds (targets/pull-request-extras.ts); absent elsewhere. */
+  extras?: PublicationExtras;
+}
+
+export interface PublicationExtras {
+  /** Replaces the verdict's status description: a pull request that no SLO gates. */
+  description?: string;
+  /** The SLOs that apply to the pull request (paths) and the policy preview. */
+  comment?: Pick<CommentContext, 'scope' | 'preview'>;
+  /** Write the summary comment even when the verdict alone would not: there is a policy preview to show. */
+  wantsComment?: boolean;
 }
 
 export interface StatusSink {
@@ -66,11 +77,11 @@ const commentMemoKey = (repo: string, number: number) => `comment:${repo}#${numb
 export async function publish(sink: Sink, report: Report, publication: Publication): Promise<void> {
   const { repo, sha, policy, context, stillCurrent } = publication;
   if (!(await stillCurrent())) return;
-  await writeStatus(sink, repo, sha, { context, state: stateOf(report), description: describeReport(report) }, publication);
+  await writeStatus(sink, repo, sha, { context, state: stateOf(report), description: publication.extras?.description ?? describeReport(report) }, publication);
   if (policy?.comment === 'never' && report.kind === 'verdict') return;
   if (!(await stillCurrent())) return; // the status stays on its own head; the shared comment is the newer head's
-  const body = renderComment(report, { sha, bypass: policy?.bypass, recheckEveryMs: publication.recheckEveryMs });
-  await writeComment(sink, publication, body, wantsNewComment(report, policy?.comment));
+  const body = renderComment(report, { sha, bypass: policy?.bypass, recheckEveryMs: publication.recheckEveryMs, ...publication.extras?.comment });
+  await writeComment(sink, publication, body, wantsNewComment(report, policy?.comment) || publication.extras?.wantsComment === true);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Annotation } from '../integrations/grafana.js';
 import type { Octokit } from '../github/pull-request.js';
+import type { RangeSource } from '../metrics/range-source.js';
 import type { MetricsSource } from '../metrics/source.js';
 import type { Store } from '../state/store.js';
 import type { Telemetry } from '../telemetry.js';
@@ -28,4 +29,6 @@ export interface GateServices {
   annotate?: (annotation: Annotation) => Promise<void>;
   /** This app's own bot login (`<slug>[bot]`), so only our own summary comment is ever edited. */
   botLogin: () => Promise<string>;
+  /** Range queries to the metrics server, for the policy preview's backtest; absent: the preview has no backtest. */
+  rangeMetrics?: RangeSource;
 }

@@ -1,0 +1,212 @@
+/** The "Org-wide incident" section of docs/BENCHMARKS.md, from the figures of a run (and of an earlier commit's, when given). */
+import { BUDGET_PER_HOUR, DEFAULT_INTERVAL_S, type OrgFigures } from './org-figures.js';
+import { DISTINCT_QUERIES, QUERIES_PER_SLO, REPOSITORIES } from './org-plan.js';
+import { CACHE_TTL, INTERVAL_MS } from './org-run.js';
+import { fixed, table } from './stats.js';
+
+export interface OrgResults {
+  commit: string;
+  subject: string;
+  measuredAt: string;
+  runs: OrgFigures[];
+  burst: { peakRssMb: number; wallSeconds: number } | undefined;
+  seconds: number;
+}
+
+const REFERENCE_PRS = 1000;
+const IDLE_TARGET = 600;
+const NEW_PR_TARGET_S = 5;
+const RSS_TARGET_MB = 150;
+
+const s = (value: number | undefined, digits = 1) => (value === undefined ? 'not reached' : `${value.toFixed(digits)} s`);
+const mb = (values: number[]) => (values.length ? values.map((v) => `${v.toFixed(0)} MB`).join(' + ') : 'n/a');
+const met = (ok: boolean | undefined) => (ok === undefined ? 'not measured' : ok ? 'met' : '**not met**');
+const single = (results: OrgResults, prs: number) => results.runs.find((r) => r.replicas === 1 && r.prs === prs);
+const replicated = (results: OrgResults) => results.runs.find((r) => r.replicas > 1);
+const short = (results: OrgResults) => `\`${results.commit.slice(0, 7)}\``;
+
+export function renderOrg(results: OrgResults, before: OrgResults | undefined): string {
+  const columns = before ? [before, results] : [results];
+  const heading = columns.map((c) => `${c === results ? 'now' : 'before'} (${short(c)})`);
+  const reference = (c: OrgResults) => single(c, REFERENCE_PRS);
+  const targetRows: string[][] = [
+    [
+      `GitHub requests per hour while nothing changes, ${REFERENCE_PRS} blocked PRs (at the default ${DEFAULT_INTERVAL_S / 60}-minute interval)`,
+      `≤ ${IDLE_TARGET}`,
+      ...columns.map((c) =>
+        cell(
+          reference(c)?.idle?.requestsPerHourAtDefault,
+          (v) => `${v.toFixed(0)} (${fixed((v / BUDGET_PER_HOUR) * 100, 0)} % of ${BUDGET_PER_HOUR})`,
+          (v) => v <= IDLE_TARGET,
+        ),
+      ),
+    ],
+    [
+      'Prometheus queries per interval',
+      `≤ ${DISTINCT_QUERIES} (the distinct queries of 4 SLOs)`,
+      ...columns.map((c) =>
+        cell(
+          reference(c)?.idle?.queriesPerInterval,
+          (v) => `${v.toFixed(0)}`,
+          (v) => v <= DISTINCT_QUERIES,
+        ),
+      ),
+    ],
+    [
+      `burn back under the limits → last of the ${REFERENCE_PRS} statuses \`success\``,
+      `≤ ${s(reference(results)?.recoveryTargetSeconds, 0)} (${INTERVAL_MS / 1000} s + ${REFERENCE_PRS} × 1 s + 10 %)`,
+      ...columns.map((c) => {
+        const r = reference(c);
+        return cell(
+          r?.recoverySeconds,
+          (v) => s(v),
+          (v) => v <= r!.recoveryTargetSeconds,
+          r && `${r.recovered}/${r.prs} within the cap`,
+        );
+      }),
+    ],
+    [
+      'a new PR during the incident: webhook → its status',
+      `≤ ${NEW_PR_TARGET_S} s`,
+      ...columns.map((c) =>
+        cell(
+          reference(c)?.newDuringIncidentSeconds,
+          (v) => s(v),
+          (v) => v <= NEW_PR_TARGET_S,
+        ),
+      ),
+    ],
+    [
+      '… while the recovery fan-out is writing',
+      `≤ ${NEW_PR_TARGET_S} s`,
+      ...columns.map((c) =>
+        cell(
+          reference(c)?.newDuringFanOutSeconds,
+          (v) => s(v),
+          (v) => v <= NEW_PR_TARGET_S,
+        ),
+      ),
+    ],
+    [
+      'peak RSS, this scenario',
+      `≤ ${RSS_TARGET_MB} MB`,
+      ...columns.map((c) =>
+        cell(
+          maxOf(reference(c)?.peakRssMb),
+          (v) => `${v.toFixed(0)} MB`,
+          (v) => v <= RSS_TARGET_MB,
+        ),
+      ),
+    ],
+    [
+      'peak RSS, the 600-delivery burst',
+      `≤ ${RSS_TARGET_MB} MB`,
+      ...columns.map((c) =>
+        cell(
+          c.burst?.peakRssMb,
+          (v) => `${v.toFixed(0)} MB`,
+          (v) => v <= RSS_TARGET_MB,
+        ),
+      ),
+    ],
+    ['two replicas sharing Redis', 'the same totals', ...columns.map((c) => replicaCell(c))],
+  ];
+
+  const scaling = (c: OrgResults) =>
+    table(
+      [
+        'open PRs',
+        'GitHub requests / interval idle',
+        `… / hour at ${DEFAULT_INTERVAL_S / 60} min`,
+        'Prometheus queries / interval',
+        'recovery (target)',
+        'opening: all statuses',
+        'peak RSS',
+      ],
+      c.runs
+        .filter((r) => r.replicas === 1)
+        .map((r) => [
+          String(r.prs),
+          fixed(r.idle?.requestsPerInterval, 0),
+          fixed(r.idle?.requestsPerHourAtDefault, 0),
+          fixed(r.idle?.queriesPerInterval, 0),
+          `${s(r.recoverySeconds, 0)} (${s(r.recoveryTargetSeconds, 0)})${r.recoverySeconds === undefined ? `, ${r.recovered}/${r.prs}` : ''}`,
+          s(r.openedSeconds, 0),
+          mb(r.peakRssMb),
+        ]),
+    );
+
+  const routes = [...new Set(columns.flatMap((c) => Object.keys(reference(c)?.idle?.byRoutePerInterval ?? {})))].sort();
+  return [
+    `The worst day: a shared SLO burns and every open pull request of an organisation that depends on it is blocked (issue 8). One installation, ${REPOSITORIES} repositories, N open pull requests, three policies that share the \`checkout\` SLO and add one SLO each; the app runs as \`probot run\` with RECHECK_INTERVAL=${INTERVAL_MS / 1000}s and QUERY_CACHE_TTL=${CACHE_TTL} (a tenth of the interval, as the default 30 s is of the default 5 min). Per-interval figures are measured; per-hour figures are them × ${3600 / DEFAULT_INTERVAL_S}, the intervals of an hour at the default 5 minutes.`,
+    '',
+    ...(before
+      ? [`"before" is ${short(before)} (${before.subject}), measured ${before.measuredAt.slice(0, 10)}; "now" is ${short(results)} (${results.subject}).`, '']
+      : [`Measured at ${short(results)} (${results.subject}).`, '']),
+    '### Targets',
+    '',
+    table(['target', 'bound', ...heading], targetRows),
+    '',
+    '### How the cost grows with the number of pull requests',
+    '',
+    ...columns.flatMap((c) => [`${c === results ? 'Now' : 'Before'} (${short(c)}):`, '', scaling(c), '']),
+    '- "Recovery" is the time from the moment Prometheus stops showing the burn to the last of the N statuses `success`, and its target one interval + N × 1 s + 10 %: GitHub spaces an installation\'s writes 1 s apart, so N statuses take N seconds however they are scheduled. "Opening" is the same floor on the way in: N `failure` statuses.',
+    '- Idle requests per hour scale with the pull requests when each is re-checked on its own, and with the repositories (reconciliation) and gate groups when they are not.',
+    '',
+    `### GitHub requests per interval while nothing changes, ${REFERENCE_PRS} PRs, by route`,
+    '',
+    table(
+      ['route', ...heading],
+      routes.map((route) => [`\`${route}\``, ...columns.map((c) => fixed(reference(c)?.idle?.byRoutePerInterval[route] ?? 0, 1))]),
+    ),
+    '',
+    ...columns.flatMap((c) => notes(c)),
+    '',
+    '### How this was measured',
+    '',
+    `This section took ${results.seconds.toFixed(0)} s. Reproduce with \`npm run bench -- org\` (\`ORG_BENCH_SIZES\`, \`ORG_BENCH_REPLICAS\`, \`ORG_BENCH_REV\` choose the sizes, the two-replica run and the commit; see \`bench/org-incident.ts\`).`,
+    '',
+    '- The app: the commit named above, built on its own from `git archive` (`bench/support/snapshot-build.ts`), run as `probot run lib/index.js` as in "Speed and cost under load". All runs side by side, each with its own app(s), GitHub stub and Prometheus proxy; they share the Prometheus and the machine\'s cores. The two-replica run starts two app processes with the same `REDIS_URL` (a throwaway `redis-server`), and a load balancer\'s turn-taking sends each delivery to one of them.',
+    `- GitHub: \`bench/support/github-stub.ts\`, 20 ms per answer; it counts every request per installation and route, lists open pull requests (\`GET /repos/{owner}/{repo}/pulls\`, at most 100 per page, Link headers), and answers with \`x-ratelimit-limit: ${BUDGET_PER_HOUR}\` and the installation's \`x-ratelimit-remaining\` for the current hour. It never refuses: requests beyond the budget are counted as the ones GitHub would have refused (403).`,
+    `- Pull requests: opened with signed \`pull_request.opened\` webhooks, 50 in flight, pull request j in repository j mod ${REPOSITORIES}. Each policy: the shared SLO and its own, the gating preset (${QUERIES_PER_SLO} queries per SLO), \`bypass.labels: [hotfix]\`, \`comment: never\` (so the figures are the statuses': a comment is one more write per pull request and flip, and GitHub spaces comment creations 3 s apart).`,
+    '- Prometheus: the test server with synthetic counters: `checkout` at 2 % errors (burn 20) over [T0 − 8h, T0 − 4h), every other service at 0.05 % (burn 0.5). `bench/support/time-shift-proxy.ts` evaluates every instant query at T0 − 6h (every gating rule of `checkout` fires on both windows) and, from the moment the burn "recovers", at T0 − 2h (every window up to 1 h back at the baseline). The switch is instant, so the measured recovery is slo-gate\'s own delay, not the windows cooling down. The proxy counts the queries and their distinct texts.',
+    `- Phases: open N pull requests and wait until each shows a status; one interval to settle; ${'`'}idle${'`'}: 3 intervals (1 at 5,000) in which nothing changes, every request and query counted; one new pull request (webhook → its status); the switch; one more new pull request 3 s after the first \`success\` of the fan-out; wait for the last \`success\` (capped at 1.5 × the target + 2 min). Peak RSS is VmHWM of each app process; the burst is the "Speed and cost under load" burst (cache on) against the same build.`,
+  ].join('\n');
+}
+
+function cell(value: number | undefined, show: (v: number) => string, ok: (v: number) => boolean, missing?: string): string {
+  if (value === undefined) return missing ? `not reached (${missing})` : 'not measured';
+  return `${show(value)}: ${met(ok(value))}`;
+}
+
+function maxOf(values: number[] | undefined): number | undefined {
+  return values && values.length ? Math.max(...values) : undefined;
+}
+
+function replicaCell(c: OrgResults): string {
+  const two = replicated(c);
+  const one = two && single(c, two.prs);
+  if (!two || !one) return 'not measured';
+  const same =
+    Math.abs((two.idle?.requestsPerInterval ?? 0) - (one.idle?.requestsPerInterval ?? 0)) <= 0.1 * Math.max(1, one.idle?.requestsPerInterval ?? 0) &&
+    two.totals.duplicateWrites <= one.totals.duplicateWrites;
+  return `idle requests/interval ${fixed(two.idle?.requestsPerInterval, 0)} vs ${fixed(one.idle?.requestsPerInterval, 0)} on one; queries/interval ${fixed(two.idle?.queriesPerInterval, 0)} vs ${fixed(one.idle?.queriesPerInterval, 0)}; status writes ${two.totals.statusWrites} vs ${one.totals.statusWrites}, repeated ${two.totals.duplicateWrites} vs ${one.totals.duplicateWrites}; recovery ${s(two.recoverySeconds, 0)}: ${met(same)}`;
+}
+
+function notes(c: OrgResults): string[] {
+  const tag = c.runs.length ? `${short(c)}: ` : '';
+  return c.runs.map((r) => {
+    const parts = [
+      `${r.totals.requests} GitHub requests in all (${r.totals.overBudget} beyond the ${BUDGET_PER_HOUR}/h budget, which GitHub would have refused)`,
+      `${r.totals.statusWrites} status writes (${r.totals.duplicateWrites} repeating one already written)`,
+      `${r.totals.queries} Prometheus queries`,
+      `${r.idle?.statusWrites ?? 'n/a'} status writes while idle, ${r.idle?.distinctQueries ?? 'n/a'} distinct queries per idle window`,
+      `${r.blockedAfterOpening}/${r.prs} blocked after opening`,
+      `first \`success\` ${s(r.firstSuccessSeconds)} after the switch`,
+      `app CPU ${r.cpuSeconds.map((v) => `${v.toFixed(0)} s`).join(' + ')}`,
+      `${r.warnings} warnings logged${r.firstWarning ? ` (first: ${r.firstWarning.slice(0, 160).replaceAll('|', '/')})` : ''}`,
+      `${r.unexpected} unexpected requests${r.firstUnexpected ? ` (first: ${r.firstUnexpected})` : ''}`,
+    ];
+    return `- ${tag}${r.label}: ${parts.join('; ')}.`;
+  });
+}
