@@ -10,6 +10,9 @@ import type { GateServices } from './handlers/services.js';
 import { EVALUATION_DEADLINE_MS } from './evaluate.js';
 import { withRequestTimeout } from './github/request-timeout.js';
 import { operationalEndpoints } from './http-endpoints.js';
+import { orgJobs } from './org/jobs.js';
+import { onPullRequestClosed } from './org/on-pull-request-closed.js';
+import { rateLimitWatcher, watchRateLimit } from './org/rate-limit.js';
 import { cachedSource } from './metrics/cached-source.js';
 import { limitedSource } from './metrics/limited-source.js';
 import type { RangeSource } from './metrics/range-source.js';
@@ -39,6 +42,10 @@ export interface AppDependencies {
   now?: () => number;
   /** Marks deployments and regressions on the operator's dashboards (Grafana); must never throw. */
   annotate?: GateServices['annotate'];
+  /** How long a repository's policy is reused; default POLICY_CACHE_TTL_MS (1 h), 0: read for every evaluation. */
+  policyCacheTtlMs?: number;
+  /** Blocked pull requests are re-checked per gate group (src/org/); false: each on its own. Default true. */
+  gateGroups?: boolean;
   /** Range queries for the policy preview's backtest in pull requests that change the policy; absent: no backtest. */
   rangeMetrics?: RangeSource;
 }
@@ -60,6 +67,7 @@ export function createApp(deps: AppDependencies): SloGateApp {
   const inFlight = inFlightWork();
   const wire = (app: Probot, options?: Partial<ApplicationFunctionOptions>): void => {
     const telemetry: Telemetry & { registry?: Registry } = deps.telemetry ?? NO_TELEMETRY;
+    const rateLimits = rateLimitWatcher((id, budget) => telemetry.rateLimit?.(id, budget.remaining, budget.limit), deps.now);
     const services: GateServices = {
       metrics: cachedSource(limitedSource(deps.metrics, MAX_QUERIES_IN_FLIGHT), deps.store, deps.queryCacheTtlMs ?? 30_000, telemetry),
       store: deps.store,
@@ -71,8 +79,11 @@ export function createApp(deps: AppDependencies): SloGateApp {
       now: deps.now ?? Date.now,
       annotate: deps.annotate,
       rangeMetrics: deps.rangeMetrics,
-      auth: async (installationId) => withRequestTimeout(await app.auth(installationId), GITHUB_REQUEST_TIMEOUT_MS),
+      auth: async (installationId) => watchRateLimit(withRequestTimeout(await app.auth(installationId), GITHUB_REQUEST_TIMEOUT_MS), installationId, rateLimits),
       botLogin: botIdentity(() => app.auth()),
+      rateLimits,
+      policyCacheTtlMs: deps.policyCacheTtlMs,
+      gateGroups: deps.gateGroups,
     };
     const log = app.log.child({ name: 'slo-gate' });
     const once = oncePerDelivery(deps.store);
@@ -80,12 +91,13 @@ export function createApp(deps: AppDependencies): SloGateApp {
     const on = <C extends { id: string; log: Logger }>(handler: (context: C) => Promise<void>) => inFlight.track(once(handler));
     app.on([...PULL_REQUEST_EVENTS], on(onPullRequest(services, outage)));
     app.on('issue_comment.created', on(onRecheckCommand(services)));
+    app.on('pull_request.closed', on(onPullRequestClosed(services)));
     app.on('push', on(onPush(services)));
     app.on('deployment_protection_rule.requested', on(onProtectionRule(services)));
     app.on('deployment.created', on(onDeployment(services)));
     app.on('deployment_status.created', on(onDeploymentStatus(services)));
 
-    const jobs = neverDropped({ recheck: recheckJob(services, log), ...deploymentJobs(services, log) }, services, log);
+    const jobs = neverDropped({ recheck: recheckJob(services, log), ...orgJobs(services, log), ...deploymentJobs(services, log) }, services, log);
     deps.store.jobs.process(Object.fromEntries(Object.entries(jobs).map(([kind, handler]) => [kind, inFlight.track(handler)])), (job, error) =>
       log.error({ err: error, job: job.id }, 'slo-gate job failed and could not be rescheduled; the store tries it again'),
     );

@@ -18,6 +18,8 @@ export interface Telemetry {
   /** Fraction of the period's error budget one deployment spent by its last check (verify.ts's budgetSpent). */
   budgetSpentPerDeployment(fraction: number): void;
   grafanaFailed(): void;
+  /** GitHub's request budget for an installation, as its last answer said (x-ratelimit-remaining / -limit). */
+  rateLimit?(installationId: number, remaining: number, limit: number): void;
 }
 
 /** Approvals and rejections count deployment attempts; `deployed` counts frequency, `regression` over `deployed` the change failure rate. */
@@ -85,8 +87,10 @@ export function createTelemetry(pendingRechecks: () => Promise<number>): Telemet
       this.set(await pendingRechecks());
     },
   });
+  const rateLimit = rateLimitMetrics(registry);
   return {
     registry,
+    rateLimit,
     evaluated(state, seconds, target = 'pull_request') {
       decisions.inc({ state, target });
       evaluations.observe(seconds);
@@ -104,6 +108,26 @@ export function createTelemetry(pendingRechecks: () => Promise<number>): Telemet
       skipped.inc({ kind });
     },
     ...delivery,
+  };
+}
+
+/** GitHub's request budget per installation; the label's values are bounded by the installations of the App. */
+function rateLimitMetrics(registry: Registry): NonNullable<Telemetry['rateLimit']> {
+  const remaining = new Gauge({
+    name: 'slo_gate_github_rate_limit_remaining',
+    help: "Requests left in the installation's GitHub budget, as GitHub's last answer said.",
+    labelNames: ['installation'],
+    registers: [registry],
+  });
+  const limit = new Gauge({
+    name: 'slo_gate_github_rate_limit_limit',
+    help: "The installation's GitHub request budget per hour, as GitHub's last answer said.",
+    labelNames: ['installation'],
+    registers: [registry],
+  });
+  return (installationId, left, of) => {
+    remaining.set({ installation: String(installationId) }, left);
+    limit.set({ installation: String(installationId) }, of);
   };
 }
 

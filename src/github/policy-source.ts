@@ -37,15 +37,19 @@ export type FileRead = { kind: 'absent' } | { kind: 'text'; text: string } | { k
  * (or is no longer) installed on, so those two cannot be told apart. Anything else (403, 5xx, a
  * timeout) throws a GitHubError. A missing `_extends` target is an invalid policy naming it.
  * The common case, a repository with its own policy and no `_extends`, costs one request.
+ * `consulted` hears of every repository whose policy file was asked for, so a cache of the result
+ * knows which repositories' pushes must invalidate it.
  */
-export async function loadPolicy(octokit: ProbotOctokit, { owner, repo }: RepoRef): Promise<LoadedPolicy> {
+export async function loadPolicy(octokit: ProbotOctokit, { owner, repo }: RepoRef, consulted?: (where: RepoRef) => void): Promise<LoadedPolicy> {
   const own = { owner, repo };
+  consulted?.(own);
   const ownRead = await readPolicyFile(octokit, own);
-  if (ownRead.kind !== 'absent') return followChain(octokit, own, ownRead, true);
+  if (ownRead.kind !== 'absent') return followChain(octokit, own, ownRead, true, consulted);
   if (repo.toLowerCase() === ORG_REPO) return { kind: 'none' };
   const org = { owner, repo: ORG_REPO };
+  consulted?.(org);
   const orgRead = await readPolicyFile(octokit, org);
-  if (orgRead.kind !== 'absent') return followChain(octokit, org, orgRead, false);
+  if (orgRead.kind !== 'absent') return followChain(octokit, org, orgRead, false, consulted);
   await confirmAbsent(octokit, org);
   return { kind: 'none' };
 }
@@ -55,6 +59,7 @@ async function followChain(
   start: RepoRef,
   startRead: Exclude<FileRead, { kind: 'absent' }>,
   startIsOwn: boolean,
+  consulted?: (where: RepoRef) => void,
 ): Promise<LoadedPolicy> {
   const chain: RepoRef[] = [start];
   const files: PolicyFile[] = [];
@@ -88,6 +93,7 @@ async function followChain(
       const message = `makes a chain of more than ${MAX_POLICY_FILES} policy files (${names}); extend a policy that extends at most one other`;
       return invalid(problem(message, `its _extends ${message}`));
     }
+    consulted?.(target);
     const next = await readPolicyFile(octokit, target);
     if (next.kind === 'absent') {
       const missing = `\`${target.owner}/${target.repo}\`, which has no ${POLICY_PATH} on its default branch, or which the App cannot read (install it there)`;

@@ -1,6 +1,7 @@
 import type { Context } from 'probot';
 import { StoreUnavailableError } from '../errors.js';
 import type { Octokit } from '../github/pull-request.js';
+import { indexPullRequest } from '../org/index-events.js';
 import { durably } from '../targets/durable.js';
 import { runGate } from '../targets/gate-target.js';
 import { pullRequestRecheck, pullRequestTarget } from '../targets/pull-request-target.js';
@@ -41,6 +42,7 @@ export function onPullRequest(services: GateServices, outage: StoreOutage) {
     };
     try {
       await durably(services, recheck, async () => {
+        await indexPullRequest(services, ref, { sha: request.sha, labels: request.labels, updatedAt: request.updatedAt });
         const octokit = await eventOctokit(services, context, installationId);
         await runGate(services, pullRequestTarget(services, octokit, request, context.log), context.log);
       });

@@ -1,5 +1,6 @@
 import type { Context } from 'probot';
 import { loadPolicy } from '../github/policy-source.js';
+import { policyPushed } from '../org/policy-pushed.js';
 import { gatedEnvironmentsForBranch } from '../policy/environments.js';
 import { POLICY_PATH } from '../policy/parse-policy.js';
 import { durably } from '../targets/durable.js';
@@ -36,6 +37,7 @@ export function onPush(services: GateServices) {
     // A push to a branch no environment deploys (as the policy said when last read) costs nothing.
     if (!policyChanged && known !== null && !known.includes(branch)) return;
 
+    if (policyChanged) await policyPushed(services, installationId, { owner, repo }, log);
     const octokit = await eventOctokit(services, context, installationId);
     const loaded = await loadPolicy(octokit, { owner, repo });
     const environments = loaded.kind === 'policy' ? Object.entries(loaded.policy.environments).map(([, config]) => config.branch ?? defaultBranch) : [];

@@ -2,6 +2,7 @@ import type { Annotation } from '../integrations/grafana.js';
 import type { Octokit } from '../github/pull-request.js';
 import type { RangeSource } from '../metrics/range-source.js';
 import type { MetricsSource } from '../metrics/source.js';
+import type { RateLimitWatcher } from '../org/rate-limit.js';
 import type { Store } from '../state/store.js';
 import type { Telemetry } from '../telemetry.js';
 
@@ -29,6 +30,12 @@ export interface GateServices {
   annotate?: (annotation: Annotation) => Promise<void>;
   /** This app's own bot login (`<slug>[bot]`), so only our own summary comment is ever edited. */
   botLogin: () => Promise<string>;
+  /** GitHub's request budget per installation, from its answers; absent: never considered low. */
+  rateLimits?: RateLimitWatcher;
+  /** How long a repository's policy is reused without reading it again (src/org/policy-cache.ts); 0: never reused. */
+  policyCacheTtlMs?: number;
+  /** false: every blocked pull request keeps its own re-check (the path before gate groups); default true. */
+  gateGroups?: boolean;
   /** Range queries to the metrics server, for the policy preview's backtest; absent: the preview has no backtest. */
   rangeMetrics?: RangeSource;
 }

@@ -3,13 +3,17 @@ import type { Report } from '../gate/report.js';
 import { budgetRecoveryMs } from '../gate/recovery.js';
 import type { Reason, Verdict } from '../gate/types.js';
 import { POLICY_PATH } from '../policy/parse-policy.js';
+import type { Scope } from '../policy/paths.js';
 import type { Policy } from '../policy/schema.js';
+import type { PolicyPreview } from '../targets/policy-preview.js';
 import { boundComment, firstLines } from './bound.js';
 import { expectedPass, goneIn, renderBudgetPolicy, renderForecast, tierAdvice } from './budget-policy.js';
 import { renderGuardNotes } from './guard-notes.js';
 import { groupMissing, sentence } from './describe.js';
 import { explainFreeze, freezeAdvice } from './freeze.js';
 import { formatBurn, formatSpan } from './numbers.js';
+import { renderPolicyPreview } from './policy-preview.js';
+import { notAffected, renderNotAffected, renderScope } from './scope.js';
 import { renderTable } from './table.js';
 
 /** Hidden marker that finds our summary comment again, so it is edited in place and never duplicated. */
@@ -25,17 +29,21 @@ export interface CommentContext {
   bypass?: Policy['bypass'];
   /** How often a pull request that does not pass is evaluated again; absent on the command line. */
   recheckEveryMs?: number;
+  /** Which SLOs gate the pull request, when the policy limits SLOs to `paths` (render/scope.ts). */
+  scope?: Scope;
+  /** What the pull request's own policy would do, when it changes the policy (render/policy-preview.ts). */
+  preview?: PolicyPreview;
 }
 
 /** The pull request summary comment: headline, table, why, what to do. Pure and deterministic. */
 export function renderComment(report: Report, context: CommentContext): string {
-  const body = report.kind === 'verdict' ? verdictBody(report.verdict, context) : errorBody(report);
+  const body = report.kind !== 'verdict' ? errorBody(report) : notAffected(context.scope) ? renderNotAffected() : verdictBody(report.verdict, context);
   const explainer =
     report.kind === 'verdict'
       ? ' A burn rate of 1× spends exactly the whole error budget over the SLO period; 14.4× spends 2% of a 30-day budget in one hour.'
       : '';
   const footer = `<sub>slo-gate evaluated commit ${context.sha.slice(0, 7)} against \`${POLICY_PATH}\` from the default branch.${explainer}</sub>`;
-  return boundComment([COMMENT_MARKER, ...body, '', footer].join('\n'));
+  return boundComment([COMMENT_MARKER, ...body, ...renderScope(context.scope), ...renderPolicyPreview(context.preview), '', footer].join('\n'));
 }
 
 function errorBody(report: Exclude<Report, { kind: 'verdict' }>): string[] {

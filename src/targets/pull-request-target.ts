@@ -3,10 +3,11 @@ import { freezeAllowLabels } from '../gate/change-freeze.js';
 import { stateOf } from '../gate/report.js';
 import { bypassCandidates, type LabelEvent } from '../github/bypass-candidates.js';
 import { commitStatuses } from '../github/commit-status.js';
-import { loadPolicy } from '../github/policy-source.js';
 import { DEFAULT_CONTEXT, lastStatus, publish, writeStatus, type Sink } from '../github/publish.js';
 import { pullRequestGitHub, type Octokit, type PullRequestGitHub, type PullRequestHead } from '../github/pull-request.js';
 import type { GateServices } from '../handlers/services.js';
+import { handToGroup } from '../org/group-membership.js';
+import { cachedPolicy } from '../org/policy-cache.js';
 import type { Policy } from '../policy/schema.js';
 import type { Store } from '../state/store.js';
 import { nextLookMs, type GateTarget } from './gate-target.js';
@@ -24,6 +25,8 @@ export interface PullRequestRequest extends PullRequestRef, PullRequestHead {
   labeledNow?: LabelEvent;
   /** `event`: the head and labels come from a webhook payload, which may be late; `recheck`: from the API just now. */
   trigger: 'event' | 'recheck';
+  /** Written by its gate group's job (src/org/group-job.ts), which keeps its membership and its next look. */
+  grouped?: { compareWithGitHub: boolean };
 }
 
 const CONTEXT_TTL_MS = 90 * 86_400_000;
@@ -44,6 +47,7 @@ export function pullRequestTarget(services: GateServices, octokit: Octokit, requ
   const slug = `${owner}/${repo}`;
   const github = pullRequestGitHub(octokit, { owner, repo, number }, services.botLogin);
   const sink: Sink = { github, statuses: commitStatuses(octokit, { owner, repo }), store: services.store, telemetry: services.telemetry, log };
+  let inGroup = false;
   return {
     kind: 'pull_request',
     key: `pr:${slug}#${number}`,
@@ -52,7 +56,7 @@ export function pullRequestTarget(services: GateServices, octokit: Octokit, requ
     recheck: pullRequestRecheck(request),
 
     async prepare() {
-      const loaded = await loadPolicy(octokit, { owner, repo });
+      const loaded = await cachedPolicy(services, octokit, { owner, repo });
       if (loaded.kind === 'none') return { kind: 'not-gated', why: 'no .github/slo-gate.yml' };
       if (loaded.kind === 'invalid') return { kind: 'invalid', problems: loaded.problems };
       const { policy } = loaded;
@@ -71,9 +75,10 @@ export function pullRequestTarget(services: GateServices, octokit: Octokit, requ
         context,
         policy,
         recheckEveryMs: services.recheckIntervalMs,
-        compareWithGitHub: request.trigger === 'recheck',
+        compareWithGitHub: request.grouped ? request.grouped.compareWithGitHub : request.trigger === 'recheck',
         stillCurrent,
       });
+      if (!request.grouped) inGroup = await handToGroup(services, request, report, prepared, log);
     },
 
     async release() {
@@ -85,6 +90,7 @@ export function pullRequestTarget(services: GateServices, octokit: Octokit, requ
     },
 
     nextCheckMs(report) {
+      if (request.grouped || inGroup) return undefined; // its gate group looks again, once for all its members
       // Re-reading an unusable policy cannot fix it; a push that changes the policy re-evaluates.
       if (stateOf(report) === 'success' || report.kind === 'invalid-policy') return undefined;
       return nextLookMs(report, services.recheckIntervalMs);

@@ -38,7 +38,8 @@ beforeAll(async () => {
     }),
   });
   const telemetry = createTelemetry(() => store.jobs.pending());
-  await server.load(createApp({ metrics: fakeMetrics(FAST_BURN), store, telemetry, queryCacheTtlMs: 0 }));
+  // Each test reads the policy afresh (policyCacheTtlMs: 0): the second one fails that read on purpose.
+  await server.load(createApp({ metrics: fakeMetrics(FAST_BURN), store, telemetry, queryCacheTtlMs: 0, policyCacheTtlMs: 0 }));
   await server.start();
   base = `http://127.0.0.1:${server.port}`;
 });
@@ -91,7 +92,8 @@ describe('the app as served over HTTP', () => {
     expect(metrics).toMatch(/^slo_gate_decisions_total\{state="failure",target="pull_request"\} 1$/m);
     expect(metrics).toMatch(/^slo_gate_github_writes_total\{kind="status"\} 1$/m);
     expect(metrics).toMatch(/^slo_gate_prometheus_queries_total\{outcome="ok"\} 5$/m);
-    expect(metrics).toMatch(/^slo_gate_recheck_queue_length 1$/m);
+    // The blocked PR's gate group job and its repository's reconciliation (no re-check of its own).
+    expect(metrics).toMatch(/^slo_gate_recheck_queue_length 2$/m);
     expect(metrics).toMatch(/^slo_gate_evaluation_duration_seconds_count 1$/m);
     await store.jobs.cancel('recheck:Codertocat/Hello-World#2');
   });

@@ -43,7 +43,8 @@ export async function createTestProbot(metrics: MetricsSource, options: TestProb
   });
   const { baseUrl: _baseUrl, addHandler, retries: _retries, app: given, log: _log, ...deps } = options;
   const owned = deps.store ? undefined : createMemoryStore();
-  const app = given ?? createApp({ store: owned ?? deps.store!, random: () => 0, retryBaseMs: 20, ...deps, metrics });
+  // The per-PR path unless a test asks for gate groups and the policy cache (test/org/ does).
+  const app = given ?? createApp({ store: owned ?? deps.store!, random: () => 0, retryBaseMs: 20, policyCacheTtlMs: 0, gateGroups: false, ...deps, metrics });
   await probot.load(app, { cwd: process.cwd(), addHandler: addHandler ?? (() => {}) });
   running.push({ app, owned });
   return probot;

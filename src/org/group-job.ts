@@ -1,0 +1,159 @@
+import type { Logger } from 'probot';
+import { z } from 'zod';
+import { decide } from '../gate/decide.js';
+import { stateOf, type Report } from '../gate/report.js';
+import type { Readings } from '../gate/types.js';
+import type { GateServices } from '../handlers/services.js';
+import { measure } from '../metrics/measure.js';
+import type { Policy } from '../policy/schema.js';
+import type { Job } from '../state/store.js';
+import { DropJob } from '../targets/durable.js';
+import { nextLookMs, runGate } from '../targets/gate-target.js';
+import { pullRequestRecheck, type PullRequestRef } from '../targets/pull-request-target.js';
+import { withJitter } from '../targets/retry.js';
+import { clearGroupJob, opensGate, parseMemberKey, readGroup, scheduleGroupJob, updateMembers, writeOrder, type GroupMember } from './gate-group.js';
+import { FOREIGN_CHECK_MS } from './group-membership.js';
+import { groupedTarget } from './grouped-target.js';
+import { cachedPolicy, policyFingerprint } from './policy-cache.js';
+import { readIndex, type RepoIndex } from './pr-index.js';
+import { verdictSignature } from './verdict-signature.js';
+
+const groupData = z.object({ installationId: z.number().int().positive(), fingerprint: z.string().regex(/^[0-9a-f]{16}$/) });
+
+/** Spacing between the re-checks of members that leave a group for their own path (a new policy, a bypass label). */
+const LEAVE_SPREAD_MS = 1_000;
+
+/**
+ * One run of a gate group: measures the group's SLOs once (through the shared query cache), decides
+ * every member from its labels in the index, and writes to GitHub only for members whose verdict
+ * changed (oldest blocked first), or whose foreign-status check is due. Members that pass leave;
+ * members the group cannot decide for (a closed or unknown pull request, a label that could open
+ * the gate, a repository whose policy changed) leave for their own re-check. While any member is
+ * left, the job comes back after one interval (or sooner, when the verdict expects to pass sooner).
+ */
+export function groupJobHandler(services: GateServices, log: Logger) {
+  return async (job: Job): Promise<void> => {
+    const parsed = groupData.safeParse(job.data);
+    if (!parsed.success) throw new DropJob(`malformed gate group data: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    const { installationId, fingerprint } = parsed.data;
+    const group = await readGroup(services.store, installationId, fingerprint);
+    if (!group || Object.keys(group.members).length === 0) return clearGroupJob(services.store, installationId, fingerprint);
+    const octokit = await services.auth(installationId);
+    const { policy, members } = group;
+    const leaving = new Set<string>();
+    const recheck: PullRequestRef[] = [];
+    const leave = (key: string, ref?: PullRequestRef) => (leaving.add(key), ref && recheck.push(ref));
+
+    const indexes = await stillGrouped(services, octokit, group.members, fingerprint, installationId, leave, log);
+    const groupReport = await measured(services, policy, log);
+    const now = services.now();
+    const low = services.rateLimits?.low(installationId) ?? false;
+    const updated: Record<string, GroupMember> = {};
+    let written = 0;
+    for (const key of writeOrder(members)) {
+      const member = members[key]!;
+      const ref = parseMemberKey(key);
+      if (leaving.has(key) || !ref) {
+        if (!ref) leave(key);
+        continue;
+      }
+      const pr = { installationId, ...ref };
+      const index = indexes.get(`${ref.owner}/${ref.repo}`);
+      const indexed = index?.prs[ref.number];
+      if (!indexed || opensGate(policy, indexed.labels)) {
+        // Missing from a kept index: closed (its webhook, or a reconciliation, said so). No index at all: ask GitHub.
+        leave(key, indexed || !index ? pr : undefined);
+        continue;
+      }
+      const report: Report = groupReport.readings ? { kind: 'verdict', verdict: decide(policy, groupReport.readings, [], indexed.labels) } : groupReport.report;
+      const signature = verdictSignature(report);
+      const foreignCheck = !low && now - member.checkedAt >= FOREIGN_CHECK_MS;
+      if (signature === member.signature && indexed.sha === member.sha && !foreignCheck) continue; // nothing changed: nothing to tell GitHub
+      try {
+        const target = groupedTarget(services, octokit, { ...pr, ...indexed }, policy, report, { compareWithGitHub: foreignCheck, log });
+        const result = await runGate(services, target, log);
+        written++;
+        if (!result)
+          leave(key, pr); // a newer head than the index knows: it is gated on its own
+        else if (stateOf(result) === 'success') leave(key);
+        else updated[key] = { ...member, sha: indexed.sha, signature, checkedAt: foreignCheck ? now : member.checkedAt };
+      } catch (error) {
+        // runGate left the pull request its own re-check, with backoff: it comes back to a group from there.
+        log.warn({ err: error, pr: key }, 'gate group: writing a member failed; it is re-checked on its own');
+        leave(key);
+      }
+    }
+
+    const record = await updateMembers(services.store, installationId, fingerprint, undefined, (current) => {
+      for (const key of leaving) if (sameMember(current[key], members[key])) delete current[key];
+      for (const [key, member] of Object.entries(updated)) if (sameMember(current[key], members[key])) current[key] = member;
+      return current;
+    });
+    await Promise.all(recheck.map((ref, index) => services.store.jobs.schedule(pullRequestRecheck(ref), index * LEAVE_SPREAD_MS)));
+    const left = Object.keys(record?.members ?? {}).length;
+    log.info(
+      { group: fingerprint, installationId, members: Object.keys(members).length, written, left: leaving.size, state: stateOf(groupReport.report) },
+      'gate group evaluated',
+    );
+    if (left === 0) return clearGroupJob(services.store, installationId, fingerprint);
+    await scheduleGroupJob(
+      services.store,
+      installationId,
+      fingerprint,
+      withJitter(nextLookMs(groupReport.report, services.recheckIntervalMs), services.random),
+    );
+  };
+}
+
+/**
+ * Reads the index of each repository with members, and checks that the repository's policy (from
+ * the policy cache) still belongs to this group. Members of a repository whose policy moved, or
+ * could not be read, leave for their own re-check (which writes `error` if the policy stays unreadable).
+ */
+async function stillGrouped(
+  services: GateServices,
+  octokit: Awaited<ReturnType<GateServices['auth']>>,
+  members: Record<string, GroupMember>,
+  fingerprint: string,
+  installationId: number,
+  leave: (key: string, ref?: PullRequestRef) => void,
+  log: Logger,
+): Promise<Map<string, RepoIndex | undefined>> {
+  const byRepo = new Map<string, Array<{ key: string; ref: PullRequestRef }>>();
+  for (const key of Object.keys(members)) {
+    const ref = parseMemberKey(key);
+    if (!ref) continue;
+    const slug = `${ref.owner}/${ref.repo}`;
+    byRepo.set(slug, [...(byRepo.get(slug) ?? []), { key, ref: { installationId, ...ref } }]);
+  }
+  const indexes = new Map<string, RepoIndex | undefined>();
+  for (const [slug, list] of byRepo) {
+    const { owner, repo } = list[0]!.ref;
+    let same = false;
+    try {
+      const loaded = await cachedPolicy(services, octokit, { owner, repo });
+      same = loaded.kind === 'policy' && policyFingerprint(loaded.policy) === fingerprint;
+    } catch (error) {
+      log.warn({ err: error, repo: slug }, 'gate group: the policy could not be read; its pull requests are re-checked on their own');
+    }
+    if (!same) list.forEach(({ key, ref }) => leave(key, ref));
+    else indexes.set(slug, await readIndex(services.store, slug));
+  }
+  return indexes;
+}
+
+/** The group's one measurement, or the failure every member then gets (fail closed: `error`, written only where it changes something). */
+async function measured(services: GateServices, policy: Policy, log: Logger): Promise<{ readings?: Readings; report: Report }> {
+  try {
+    const readings = await measure(policy, services.metrics, { deadlineMs: services.evaluationDeadlineMs });
+    return { readings, report: { kind: 'verdict', verdict: decide(policy, readings) } };
+  } catch (error) {
+    log.error({ err: error }, 'gate group: measuring failed');
+    return { report: { kind: 'failed', message: (error as Error).message ?? String(error) } };
+  }
+}
+
+/** A member nobody changed while the group ran (an event may have re-joined it meanwhile, with a newer verdict). */
+function sameMember(a: GroupMember | undefined, b: GroupMember | undefined): boolean {
+  return !!a && !!b && a.sha === b.sha && a.signature === b.signature && a.since === b.since;
+}
