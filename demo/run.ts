@@ -68,8 +68,8 @@ export async function runDemo(options: DemoOptions, resources: Resources): Promi
   const prometheus = await startSyntheticPrometheus([story.SERVICE], story.SAMPLING, t0);
   resources.add('Prometheus', () => prometheus.stop());
   say(
-    `  Prometheus ${prometheus.url}: a month of ${story.SERVICE.name} traffic (${story.SERVICE.requestsPerSecond} requests/s, 0.02 % failing),`,
-    `    then 5 % failing from ${at(story.INCIDENT_FROM)} to ${at(story.INCIDENT_UNTIL)}: ${prometheus.samples.toLocaleString('en')} samples loaded with promtool.`,
+    `  Prometheus ${prometheus.url}: a month of ${story.SERVICE.name} traffic (${story.SERVICE.requestsPerSecond} requests/s, ${percent(story.BASELINE)} failing),`,
+    `    then ${percent(story.INCIDENT)} failing from ${at(story.INCIDENT_FROM)} to ${at(story.INCIDENT_UNTIL)}: ${prometheus.samples.toLocaleString('en')} samples loaded with promtool.`,
   );
   const clock = await startTimeShiftProxy(prometheus.url, t0 + story.MOMENTS.quiet);
   resources.add('Prometheus clock', () => clock.close());
@@ -164,7 +164,7 @@ export async function runDemo(options: DemoOptions, resources: Resources): Promi
   say(
     heading(
       style,
-      `${at(story.MOMENTS.incident)}: 15 minutes into an outage, 5 % of ${story.SERVICE.name} requests fail. ${story.DEVELOPER} pushes to #${story.FEATURE.number}`,
+      `${at(story.MOMENTS.incident)}: ${(story.MOMENTS.incident - story.INCIDENT_FROM) / 60} minutes into an outage, ${percent(story.INCIDENT)} of ${story.SERVICE.name} requests fail. ${story.DEVELOPER} pushes to #${story.FEATURE.number}`,
     ),
   );
   since = Date.now();
@@ -262,6 +262,11 @@ async function until<T>(find: () => T | undefined, timeoutMs: number, what: stri
     if (Date.now() > deadline) throw new Error(`no ${what} within ${timeoutMs / 1000} s`);
     await sleep(50);
   }
+}
+
+/** 0.0002 as "0.02 %". */
+function percent(fraction: number): string {
+  return `${Number((fraction * 100).toPrecision(3))} %`;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -23,8 +23,8 @@ export const PERMISSIONS: Readonly<Record<string, string>> = { [DEVELOPER]: 'wri
 
 export const INCIDENT_FROM = -60 * MINUTE;
 export const INCIDENT_UNTIL = -30 * MINUTE;
-const BASELINE = 0.0002; // 0.02 % of requests fail: burn 0.2, a comfortable month
-const INCIDENT = 0.05; // 5 % fail: burn 50, every gating rule fires
+export const BASELINE = 0.0002; // 0.02 % of requests fail: burn 0.2, a comfortable month
+export const INCIDENT = 0.05; // 5 % fail: burn 50, every gating rule fires
 
 /** The moments the demo stands at, in order. */
 export const MOMENTS = {
