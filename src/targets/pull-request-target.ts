@@ -8,9 +8,11 @@ import { pullRequestGitHub, type Octokit, type PullRequestGitHub, type PullReque
 import type { GateServices } from '../handlers/services.js';
 import { handToGroup } from '../org/group-membership.js';
 import { cachedPolicy } from '../org/policy-cache.js';
+import { scopePolicy } from '../policy/paths.js';
 import type { Policy } from '../policy/schema.js';
 import type { Store } from '../state/store.js';
 import { nextLookMs, type GateTarget } from './gate-target.js';
+import { publicationExtras, pullRequestExtras, type PullRequestExtras } from './pull-request-extras.js';
 
 export interface PullRequestRef {
   installationId: number;
@@ -48,6 +50,7 @@ export function pullRequestTarget(services: GateServices, octokit: Octokit, requ
   const github = pullRequestGitHub(octokit, { owner, repo, number }, services.botLogin);
   const sink: Sink = { github, statuses: commitStatuses(octokit, { owner, repo }), store: services.store, telemetry: services.telemetry, log };
   let inGroup = false;
+  let extras: PullRequestExtras | undefined; // the changed files' part: SLOs by paths, the policy preview
   return {
     kind: 'pull_request',
     key: `pr:${slug}#${number}`,
@@ -58,9 +61,14 @@ export function pullRequestTarget(services: GateServices, octokit: Octokit, requ
     async prepare() {
       const loaded = await cachedPolicy(services, octokit, { owner, repo });
       if (loaded.kind === 'none') return { kind: 'not-gated', why: 'no .github/slo-gate.yml' };
-      if (loaded.kind === 'invalid') return { kind: 'invalid', problems: loaded.problems };
-      const { policy } = loaded;
-      await services.store.set(contextKey(slug), policy.context, CONTEXT_TTL_MS);
+      if (loaded.kind === 'invalid') {
+        extras = await pullRequestExtras(services, octokit, request, undefined, log); // a fix of the policy gets its preview
+        return { kind: 'invalid', problems: loaded.problems };
+      }
+      await services.store.set(contextKey(slug), loaded.policy.context, CONTEXT_TTL_MS);
+      extras = await pullRequestExtras(services, octokit, request, loaded.policy, log);
+      // Only the SLOs whose paths the pull request touches (every SLO without paths): whatever decides it later uses this policy.
+      const policy = scopePolicy(loaded.policy, extras.scope);
       const { labels, labeledNow } = await confirmedLabels(policy, request, github);
       return { kind: 'ready', policy, candidates: await bypassCandidates(policy, labels, labeledNow, github), labels };
     },
@@ -77,6 +85,7 @@ export function pullRequestTarget(services: GateServices, octokit: Octokit, requ
         recheckEveryMs: services.recheckIntervalMs,
         compareWithGitHub: request.grouped ? request.grouped.compareWithGitHub : request.trigger === 'recheck',
         stillCurrent,
+        extras: await publicationExtras(extras, report),
       });
       if (!request.grouped) inGroup = await handToGroup(services, request, report, prepared, log);
     },

@@ -95,7 +95,9 @@ export function resolveSloSources(
     }
     const result: SourceResult = slo.sloth ? readSloth(docs.documents, slo.sloth) : readOpenslo(docs.documents, slo.openslo ?? {});
     if (!result.ok) {
-      issues.push({ keys: result.key ? at(result.key) : at(), kind: 'invalid', message: `${ref.file}: ${result.message}` });
+      // "<file> is not a Sloth file", "<file> has no SLO named …"; "<file>: SLO "x": …" for what is inside one SLO.
+      const joined = /^(is|has|holds) /.test(result.message) ? ' ' : ': ';
+      issues.push({ keys: result.key ? at(result.key) : at(), kind: 'invalid', message: `${ref.file}${joined}${result.message}` });
       return undefined;
     }
     const source = result.slo;
