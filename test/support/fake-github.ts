@@ -61,6 +61,8 @@ export function fakeGitHub(policy: string, pulls: FakePull[]) {
     comment.body = body.body;
     return [200, { id: comment.id }];
   });
+  // A pull request's changed files: none (not counted in `requests`: read once per head, beside the gate's own requests).
+  scope.get(/\/pulls\/\d+\/files/).reply(200, []);
   scope.get(/\/pulls\/\d+$/).reply(function (path) {
     seen('GET', path);
     const pull = pulls.find((p) => p.number === Number(path.split('/').pop()));

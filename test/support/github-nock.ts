@@ -17,6 +17,9 @@ export function gitHub(baseUrl = 'https://api.github.com') {
   const scope = nock(baseUrl);
   const recorded: Recorded = { statuses: [], statusShas: [], created: [], updated: [], reactions: [] };
   let appAsked = false;
+  // Each pull request head's changed files are read once (slos[].paths, the policy preview): none, unless a test says `files()`.
+  let noFiles: nock.Interceptor | undefined;
+  let filesGiven = false;
   const api = {
     scope,
     recorded,
@@ -24,6 +27,36 @@ export function gitHub(baseUrl = 'https://api.github.com') {
       scope
         .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
         .reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z', permissions: { statuses: 'write' } });
+      if (!filesGiven && !noFiles) {
+        noFiles = scope.get(`${REPO}/pulls/2/files`).query({ per_page: 100 }).optionally();
+        noFiles.reply(200, []);
+      }
+      return api;
+    },
+    /**
+     * The pull request's changed files, as GitHub pages them (100 a page, `Link: rel="next"`), or the
+     * status GitHub fails with; replaces the default of no changed files. A renamed file is `[new, old]`.
+     */
+    files(files: Array<string | [string, string]> | number) {
+      filesGiven = true;
+      if (noFiles) nock.removeInterceptor(noFiles);
+      noFiles = undefined;
+      const path = `${REPO}/pulls/2/files`;
+      if (typeof files === 'number') {
+        scope.get(path).query({ per_page: 100 }).reply(files, { message: 'Server Error' });
+        return api;
+      }
+      const entries = files.map((f) =>
+        typeof f === 'string' ? { filename: f, status: 'modified' } : { filename: f[0], previous_filename: f[1], status: 'renamed' },
+      );
+      const pages = Math.max(1, Math.ceil(entries.length / 100));
+      for (let page = 1; page <= pages; page++) {
+        const next = page < pages ? { link: `<https://api.github.com${path}?per_page=100&page=${page + 1}>; rel="next"` } : undefined;
+        scope
+          .get(path)
+          .query(page === 1 ? { per_page: 100 } : { per_page: 100, page })
+          .reply(200, entries.slice((page - 1) * 100, page * 100), next);
+      }
       return api;
     },
     /**
