@@ -46,7 +46,9 @@ async function evaluatePolicy(args: string[], io: CliIo): Promise<number> {
   const env = values['prometheus-url'] ? { ...io.env, PROMETHEUS_URL: values['prometheus-url'] } : io.env;
   const { prometheus } = loadOperatorConfig(env);
   const metrics = (io.metrics ?? createPrometheusClient)(prometheus);
-  const verdict = await evaluate({ policy, metrics, at });
+  // The clock for freeze windows when --at is not given: the CLI's edge, fixed by tests.
+  const now = io.now;
+  const verdict = await evaluate({ policy, metrics, at, ...(now ? { now: () => now().getTime() } : {}) });
   const report = { kind: 'verdict', verdict } as const;
   io.out(describeReport(report));
   if (verdict.assessment.reasons.length > 0) io.out(`\n${verdict.assessment.reasons.map((r) => `- ${sentence(r)}`).join('\n')}`);

@@ -6,6 +6,7 @@ import type { SloVerification, Verification } from '../gate/verify.js';
 import { visibleName } from '../policy/environments.js';
 import { POLICY_PATH } from '../policy/parse-policy.js';
 import { describeReport, groupMissing, MAX_DESCRIPTION, sentence } from './describe.js';
+import { formatFreezeEnd } from './freeze.js';
 import { formatBurn, formatPercent, formatSpan } from './numbers.js';
 
 /**
@@ -103,6 +104,8 @@ export function expectations(verdict: Verdict): string[] {
       );
     } else if (reason.kind === 'missing-data') {
       out.push(`- **${reason.slo}**: once its metrics can be read again`);
+    } else if (reason.kind === 'freeze' && !reason.allowedBy) {
+      out.push(`- **change freeze** (${reason.reason}): when it ends, ${formatFreezeEnd(reason.endsAt, reason.zone)}`);
     }
   }
   return out;

@@ -3,6 +3,7 @@ import { decide } from '../../src/gate/decide.js';
 import type { BypassCandidate, Verdict, WindowReading } from '../../src/gate/types.js';
 import { validatePolicy } from '../../src/policy/parse-policy.js';
 import { renderComment } from '../../src/render/comment.js';
+import { expectations } from '../../src/render/deployment.js';
 import { describeReport } from '../../src/render/describe.js';
 import { formatFreezeEnd } from '../../src/render/freeze.js';
 
@@ -57,6 +58,10 @@ describe('a change freeze in the status and the comment', () => {
     expect(renderComment({ kind: 'verdict', verdict }, { sha: 'abc1234' })).toContain(
       '- **Change freeze** (`freeze[0]` in `.github/slo-gate.yml`): Weekend freeze. Lifted for this pull request by the label `release-approved`, applied by @alice.',
     );
+  });
+
+  it('tells a waiting deployment when the freeze ends', () => {
+    expect(expectations(verdictWith())).toEqual(['- **change freeze** (Weekend freeze): when it ends, 2026-12-07 08:00 UTC (09:00 Europe/Berlin)']);
   });
 
   it.each([
