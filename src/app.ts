@@ -10,6 +10,7 @@ import type { GateServices } from './handlers/services.js';
 import { EVALUATION_DEADLINE_MS } from './evaluate.js';
 import { withRequestTimeout } from './github/request-timeout.js';
 import { operationalEndpoints } from './http-endpoints.js';
+import { detailsHandler, linksOf, type DetailsDependencies } from './details/wire.js';
 import { orgJobs } from './org/jobs.js';
 import { onPullRequestClosed } from './org/on-pull-request-closed.js';
 import { rateLimitWatcher, watchRateLimit } from './org/rate-limit.js';
@@ -42,6 +43,8 @@ export interface AppDependencies {
   now?: () => number;
   /** Marks deployments and regressions on the operator's dashboards (Grafana); must never throw. */
   annotate?: GateServices['annotate'];
+  /** Details links and pages (PUBLIC_URL set, src/details); absent: no links, no page. */
+  details?: DetailsDependencies;
   /** How long a repository's policy is reused; default POLICY_CACHE_TTL_MS (1 h), 0: read for every evaluation. */
   policyCacheTtlMs?: number;
   /** Blocked pull requests are re-checked per gate group (src/org/); false: each on its own. Default true. */
@@ -81,6 +84,7 @@ export function createApp(deps: AppDependencies): SloGateApp {
       rangeMetrics: deps.rangeMetrics,
       auth: async (installationId) => watchRateLimit(withRequestTimeout(await app.auth(installationId), GITHUB_REQUEST_TIMEOUT_MS), installationId, rateLimits),
       botLogin: botIdentity(() => app.auth()),
+      details: deps.details && linksOf(deps.details, deps.store, deps.now ?? Date.now),
       rateLimits,
       policyCacheTtlMs: deps.policyCacheTtlMs,
       gateGroups: deps.gateGroups,
@@ -103,6 +107,7 @@ export function createApp(deps: AppDependencies): SloGateApp {
     );
     try {
       options?.addHandler?.(operationalEndpoints(deps.store, telemetry.registry));
+      if (deps.details) options?.addHandler?.(detailsHandler(deps.details, { app, log, ...services }));
     } catch (error) {
       // Loaded without Probot's server (createNodeMiddleware, serverless): the host serves health itself.
       log.debug({ err: error }, 'no HTTP server: /healthz, /readyz and /metrics are not mounted');

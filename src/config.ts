@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { detailsKey } from './details/token.js';
 import { ConfigError } from './errors.js';
 import type { PrometheusOptions } from './metrics/prometheus-client.js';
 import { formatDuration, parseDuration } from './policy/duration.js';
@@ -128,4 +129,38 @@ export function requireWebhookSecret(env: NodeJS.ProcessEnv): { insecureDevWebho
       ? `is not set, so anyone could forge webhooks; ${fix}`
       : `is "${PROBOT_FALLBACK_SECRET}", Probot's public fallback, so anyone could forge webhooks; ${fix}`,
   );
+}
+
+/** Details links (issue 9): where the app is reached from outside, and the key that signs the links. */
+export interface DetailsConfig {
+  publicUrl: string;
+  key: Buffer;
+}
+
+/**
+ * `PUBLIC_URL`: the app's base URL as people reach it (e.g. https://slo-gate.example.com). Unset:
+ * no details links, nothing else changes. The links are signed with a key derived from
+ * WEBHOOK_SECRET (HKDF, details/token.ts), so there is no second secret; without a real webhook
+ * secret anyone could sign a link, so PUBLIC_URL then stops the app. Throws ConfigError naming the variable.
+ */
+export function loadDetailsConfig(env: NodeJS.ProcessEnv): DetailsConfig | undefined {
+  const text = env.PUBLIC_URL?.trim();
+  if (!text) return undefined;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch (error) {
+    throw new ConfigError('PUBLIC_URL', `"${text}" is not a URL; expected e.g. https://slo-gate.example.com`, { cause: error });
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError('PUBLIC_URL', `must be an https:// (or http://) URL, not ${url.protocol}`);
+  if (url.username || url.password || url.search || url.hash)
+    throw new ConfigError('PUBLIC_URL', 'must be a plain base URL: no credentials, query or fragment');
+  const secret = env.WEBHOOK_SECRET?.trim() ?? '';
+  if (secret === '' || secret === PROBOT_FALLBACK_SECRET) {
+    throw new ConfigError(
+      'PUBLIC_URL',
+      'needs a real WEBHOOK_SECRET: details links are signed with a key derived from it; unset PUBLIC_URL or set WEBHOOK_SECRET',
+    );
+  }
+  return { publicUrl: url.href.replace(/\/+$/, ''), key: detailsKey(secret) };
 }

@@ -1,6 +1,6 @@
 import type { ApplicationFunctionOptions, Probot } from 'probot';
 import { createApp } from './app.js';
-import { INSECURE_DEV_WEBHOOKS, loadOperatorConfig, requireWebhookSecret } from './config.js';
+import { INSECURE_DEV_WEBHOOKS, loadDetailsConfig, loadOperatorConfig, requireWebhookSecret } from './config.js';
 import { createGrafana, loadGrafanaConfig } from './integrations/grafana.js';
 import { createPrometheusClient, createPrometheusRangeClient } from './metrics/prometheus-client.js';
 import { createMemoryStore } from './state/memory-store.js';
@@ -18,6 +18,7 @@ export default function sloGate(app: Probot, options: ApplicationFunctionOptions
   // Before anything else: without a real secret, anyone could forge a webhook (and a bypass).
   const { insecureDevWebhooks } = requireWebhookSecret(process.env);
   const config = loadOperatorConfig(process.env);
+  const details = loadDetailsConfig(process.env);
   const log = app.log.child({ name: 'slo-gate' });
   if (insecureDevWebhooks) {
     log.warn(
@@ -46,6 +47,7 @@ export default function sloGate(app: Probot, options: ApplicationFunctionOptions
     telemetry,
     recheckIntervalMs: config.recheckIntervalMs,
     queryCacheTtlMs: config.queryCacheTtlMs,
+    details: details && { ...details, range: createPrometheusRangeClient(config.prometheus) },
   });
   gate(app, options);
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Report } from '../gate/report.js';
 import type { Store } from '../state/store.js';
 import { linkable, signDetailsToken, type DetailsSubject } from './token.js';
 
@@ -47,4 +48,13 @@ export function detailsLinks({ publicUrl, key, store, now, validForMs = DETAILS_
       return `${base}${token}`;
     },
   };
+}
+
+/** The details link for a report, when links are on and there is a verdict to chart (an unusable policy has no SLOs to show). */
+export async function reportDetailsUrl(links: DetailsLinks | undefined, subject: DetailsSubject, report: Report): Promise<string | undefined> {
+  if (!links || report.kind !== 'verdict') return undefined;
+  return links.detailsUrl(
+    subject,
+    report.verdict.assessment.slos.map((result) => result.slo.name),
+  );
 }

@@ -3,6 +3,7 @@ import { stateOf, type Report } from '../gate/report.js';
 import type { Policy } from '../policy/schema.js';
 import { renderComment, type CommentContext } from '../render/comment.js';
 import { describeReport } from '../render/describe.js';
+import { reportDetailsUrl, type DetailsLinks } from '../details/link.js';
 import type { Store } from '../state/store.js';
 import type { Telemetry } from '../telemetry.js';
 import type { CommitStatus, CommitStatuses } from './commit-status.js';
@@ -50,6 +51,8 @@ export interface PublicationExtras {
 
 export interface StatusSink {
   statuses: CommitStatuses;
+  /** Details links (PUBLIC_URL set): the status's target_url and the comment's link; absent: none. */
+  details?: DetailsLinks;
   store: Store;
   telemetry: Telemetry;
   log: Logger;
@@ -77,10 +80,23 @@ const commentMemoKey = (repo: string, number: number) => `comment:${repo}#${numb
 export async function publish(sink: Sink, report: Report, publication: Publication): Promise<void> {
   const { repo, sha, policy, context, stillCurrent } = publication;
   if (!(await stillCurrent())) return;
-  await writeStatus(sink, repo, sha, { context, state: stateOf(report), description: publication.extras?.description ?? describeReport(report) }, publication);
+  const targetUrl = await reportDetailsUrl(sink.details, { repo, sha }, report);
+  await writeStatus(
+    sink,
+    repo,
+    sha,
+    { context, state: stateOf(report), description: publication.extras?.description ?? describeReport(report), targetUrl },
+    publication,
+  );
   if (policy?.comment === 'never' && report.kind === 'verdict') return;
   if (!(await stillCurrent())) return; // the status stays on its own head; the shared comment is the newer head's
-  const body = renderComment(report, { sha, bypass: policy?.bypass, recheckEveryMs: publication.recheckEveryMs, ...publication.extras?.comment });
+  const body = renderComment(report, {
+    sha,
+    bypass: policy?.bypass,
+    recheckEveryMs: publication.recheckEveryMs,
+    ...publication.extras?.comment,
+    detailsUrl: targetUrl,
+  });
   await writeComment(sink, publication, body, wantsNewComment(report, policy?.comment) || publication.extras?.wantsComment === true);
 }
 
@@ -93,7 +109,7 @@ export async function writeStatus(
   { statuses, store, telemetry }: StatusSink,
   repo: string,
   sha: string,
-  status: StatusMemo,
+  status: StatusMemo & Pick<CommitStatus, 'targetUrl'>,
   { compareWithGitHub = false }: { compareWithGitHub?: boolean } = {},
 ): Promise<void> {
   const key = statusMemoKey(repo, sha, status.context);

@@ -3,6 +3,7 @@ import type { Octokit } from '../github/pull-request.js';
 import type { RangeSource } from '../metrics/range-source.js';
 import type { MetricsSource } from '../metrics/source.js';
 import type { RateLimitWatcher } from '../org/rate-limit.js';
+import type { DetailsLinks } from '../details/link.js';
 import type { Store } from '../state/store.js';
 import type { Telemetry } from '../telemetry.js';
 
@@ -38,4 +39,6 @@ export interface GateServices {
   gateGroups?: boolean;
   /** Range queries to the metrics server, for the policy preview's backtest; absent: the preview has no backtest. */
   rangeMetrics?: RangeSource;
+  /** Details links (PUBLIC_URL set, src/details): a status's target_url and the comment's link; absent: none. */
+  details?: DetailsLinks;
 }

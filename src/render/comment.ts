@@ -33,6 +33,8 @@ export interface CommentContext {
   scope?: Scope;
   /** What the pull request's own policy would do, when it changes the policy (render/policy-preview.ts). */
   preview?: PolicyPreview;
+  /** The details page with burn-rate charts (PUBLIC_URL set); absent: no link. */
+  detailsUrl?: string;
 }
 
 /** The pull request summary comment: headline, table, why, what to do. Pure and deterministic. */
@@ -43,7 +45,8 @@ export function renderComment(report: Report, context: CommentContext): string {
       ? ' A burn rate of 1× spends exactly the whole error budget over the SLO period; 14.4× spends 2% of a 30-day budget in one hour.'
       : '';
   const footer = `<sub>slo-gate evaluated commit ${context.sha.slice(0, 7)} against \`${POLICY_PATH}\` from the default branch.${explainer}</sub>`;
-  return boundComment([COMMENT_MARKER, ...body, ...renderScope(context.scope), ...renderPolicyPreview(context.preview), '', footer].join('\n'));
+  const details = context.detailsUrl ? ['', `📈 [Burn-rate charts and details](${context.detailsUrl})`] : [];
+  return boundComment([COMMENT_MARKER, ...body, ...renderScope(context.scope), ...renderPolicyPreview(context.preview), ...details, '', footer].join('\n'));
 }
 
 function errorBody(report: Exclude<Report, { kind: 'verdict' }>): string[] {

@@ -2,6 +2,7 @@ import type { Logger } from 'probot';
 import { stateOf } from '../gate/report.js';
 import { commitStatuses } from '../github/commit-status.js';
 import { loadPolicy } from '../github/policy-source.js';
+import { reportDetailsUrl } from '../details/link.js';
 import { commitGone, writeStatus, type StatusSink } from '../github/publish.js';
 import type { Octokit } from '../github/pull-request.js';
 import type { GateServices } from '../handlers/services.js';
@@ -58,7 +59,8 @@ export function deploymentTarget(services: GateServices, octokit: Octokit, reque
     async publish(report) {
       if (!context) return;
       try {
-        await writeStatus(sink, slug, sha, { context, state: stateOf(report), description: describeReport(report) });
+        const targetUrl = await reportDetailsUrl(services.details, { repo: slug, deployment: request.deploymentId }, report);
+        await writeStatus(sink, slug, sha, { context, state: stateOf(report), description: describeReport(report), targetUrl });
       } catch (error) {
         if (commitGone(error)) return void log.warn({ repo: slug, sha, deployment: request.deploymentId }, 'deployment of a commit that no longer exists');
         throw error;

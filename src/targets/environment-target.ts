@@ -2,6 +2,7 @@ import type { Logger } from 'probot';
 import { commitStatuses } from '../github/commit-status.js';
 import { deploymentsGitHub } from '../github/deployments.js';
 import { loadPolicy, type LoadedPolicy } from '../github/policy-source.js';
+import { reportDetailsUrl } from '../details/link.js';
 import { lastStatus, writeStatus, type StatusSink } from '../github/publish.js';
 import type { Octokit } from '../github/pull-request.js';
 import type { GateServices } from '../handlers/services.js';
@@ -80,7 +81,12 @@ export function environmentTarget(services: GateServices, octokit: Octokit, requ
         sink,
         slug,
         version.sha,
-        { context: status, state: stateOf(report), description: describeReport(report) },
+        {
+          context: status,
+          state: stateOf(report),
+          description: describeReport(report),
+          targetUrl: await reportDetailsUrl(services.details, { repo: slug, sha: version.sha }, report),
+        },
         {
           compareWithGitHub: request.trigger === 'recheck',
         },

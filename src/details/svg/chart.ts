@@ -100,8 +100,8 @@ export function renderChart(spec: ChartSpec): string {
     if (marker.at < spec.start || marker.at > spec.end) continue;
     const at = px(x(marker.at));
     parts.push(
-      `<line data-marker="${marker.at}" x1="${at}" x2="${at}" y1="${px(plot.top)}" y2="${px(plot.bottom)}" stroke="#8250df" stroke-width="1.5"/>`,
-      `<text x="${at}" y="${px(plot.top + 10)}" dx="3" fill="#8250df">${escapeXml(marker.label)}</text>`,
+      `<line data-marker="${marker.at}" x1="${at}" x2="${at}" y1="${px(plot.top)}" y2="${px(plot.bottom)}" stroke="#24292f" stroke-width="1.5" stroke-dasharray="2 3"/>`,
+      `<text x="${at}" y="${px(plot.top + 10)}" dx="3" fill="#24292f">${escapeXml(marker.label)}</text>`,
     );
   }
   parts.push(`<g clip-path="url(#${clipId})" fill="none" stroke-width="2" stroke-linejoin="round" stroke-linecap="round">`);
