@@ -48,7 +48,14 @@ export function pullRequestTarget(services: GateServices, octokit: Octokit, requ
   const { owner, repo, number, sha } = request;
   const slug = `${owner}/${repo}`;
   const github = pullRequestGitHub(octokit, { owner, repo, number }, services.botLogin);
-  const sink: Sink = { github, statuses: commitStatuses(octokit, { owner, repo }), store: services.store, telemetry: services.telemetry, log };
+  const sink: Sink = {
+    github,
+    statuses: commitStatuses(octokit, { owner, repo }),
+    store: services.store,
+    telemetry: services.telemetry,
+    log,
+    details: services.details,
+  };
   let inGroup = false;
   let extras: PullRequestExtras | undefined; // the changed files' part: SLOs by paths, the policy preview
   return {
