@@ -1,5 +1,6 @@
 import { backtestCommand } from './cli/backtest-command.js';
 import { evaluateCommand } from './cli/evaluate-command.js';
+import { importCommand } from './cli/import-command.js';
 import { EXIT, isUsageError, wantsHelp, type CliIo, type Command } from './cli/shared.js';
 import { validateCommand } from './cli/validate-command.js';
 import { ConfigError, PolicyError, formatProblem } from './errors.js';
@@ -16,6 +17,7 @@ export const COMMANDS: Record<string, Command> = {
   evaluate: evaluateCommand,
   backtest: backtestCommand,
   validate: validateCommand,
+  import: importCommand,
 };
 
 /** `slo-gate --help`: each subcommand's synopsis, the first line of its usage. */

@@ -15,7 +15,8 @@ export async function readLocalSloSources(policyText: string, root = process.cwd
   return readSourceFiles(referencedFiles(parsed.value), (path) => readLocalFile(root, path));
 }
 
-async function readLocalFile(root: string, path: string): Promise<SourceRead> {
+/** One file under `root`, its size checked before it is read. */
+export async function readLocalFile(root: string, path: string): Promise<SourceRead> {
   const full = join(root, path);
   try {
     const info = await stat(full);
