@@ -93,8 +93,8 @@ function backtestLines({ backtest }: PolicyPreview): string[] {
     '',
     '| | current policy | new policy | difference |',
     '| --- | --- | --- | --- |',
-    `| blocked | ${blocked(current)} | ${blocked(proposed)} | ${difference(current, proposed)} |`,
-    `| no data (error) | ${inError(current)} | ${inError(proposed)} | |`,
+    `| blocked | ${blocked(current)} | ${blocked(proposed)} | ${difference(current, proposed, 'secondsBlocked')} |`,
+    `| no data (error) | ${inError(current)} | ${inError(proposed)} | ${difference(current, proposed, 'secondsInError')} |`,
   ];
   for (const [label, side] of [
     ['current policy', current],
@@ -112,16 +112,18 @@ function blocked(side: BacktestSide): string {
 }
 
 function inError(side: BacktestSide): string {
-  return side.kind === 'ran' ? minutes(side.figures.secondsInError) : '';
+  return side.kind === 'ran' ? minutes(side.figures.secondsInError) : '—';
 }
 
-function difference(current: BacktestSide, proposed: BacktestSide): string {
-  if (current.kind !== 'ran' || proposed.kind !== 'ran') return '';
-  const seconds = proposed.figures.secondsBlocked - current.figures.secondsBlocked;
-  const episodes = proposed.figures.episodes - current.figures.episodes;
-  if (seconds === 0 && episodes === 0) return 'the same';
+/** New minus current: minutes, and for the blocked row the episodes too. */
+function difference(current: BacktestSide, proposed: BacktestSide, figure: 'secondsBlocked' | 'secondsInError'): string {
+  if (current.kind !== 'ran' || proposed.kind !== 'ran') return '—';
+  const seconds = proposed.figures[figure] - current.figures[figure];
+  const episodes = figure === 'secondsBlocked' ? proposed.figures.episodes - current.figures.episodes : 0;
+  if (Math.round(seconds / 60) === 0 && episodes === 0) return 'the same';
   const sign = (n: number) => (n > 0 ? '+' : n < 0 ? '−' : '±');
-  return `${sign(seconds)}${minutes(Math.abs(seconds))}, ${sign(episodes)}${Math.abs(episodes)} episode${Math.abs(episodes) === 1 ? '' : 's'}`;
+  const time = `${sign(seconds)}${minutes(Math.abs(seconds))}`;
+  return figure === 'secondsBlocked' ? `${time}, ${sign(episodes)}${Math.abs(episodes)} episode${Math.abs(episodes) === 1 ? '' : 's'}` : time;
 }
 
 function minutes(seconds: number): string {
