@@ -20,6 +20,11 @@ export interface GroupMember {
   sha: string;
   /** verdictSignature() of the last verdict written for it. */
   signature: string;
+  /**
+   * policyFingerprint() of its repository's whole policy when it joined. The group's own policy may be
+   * a part of it (the SLOs whose paths the pull request touches); this tells when the repository's changed.
+   */
+  repoPolicy: string;
   /** When it joined, blocked (services.now()); the oldest blocked is written first when the group reopens. */
   since: number;
   /** When GitHub's own view of its status was last compared with ours (foreign-status check). */
@@ -82,7 +87,7 @@ export async function joinGroup(
   installationId: number,
   pr: { owner: string; repo: string; number: number },
   policy: Policy,
-  member: Pick<GroupMember, 'sha' | 'signature'>,
+  member: Pick<GroupMember, 'sha' | 'signature' | 'repoPolicy'>,
   { now, intervalMs, foreignCheckMs, random }: { now: number; intervalMs: number; foreignCheckMs: number; random: () => number },
 ): Promise<boolean> {
   const fingerprint = policyFingerprint(policy);
@@ -94,7 +99,7 @@ export async function joinGroup(
     joined = true;
     // A new member's first foreign-status check falls anywhere in the coming period, so checks spread out.
     const checkedAt = known?.checkedAt ?? now - Math.floor(random() * foreignCheckMs);
-    members[key] = { sha: member.sha, signature: member.signature, since: known?.since ?? now, checkedAt };
+    members[key] = { ...member, since: known?.since ?? now, checkedAt };
     return members;
   });
   if (joined) await ensureGroupJob(store, installationId, fingerprint, intervalMs);

@@ -13,7 +13,7 @@ import { pullRequestRecheck, type PullRequestRef } from '../targets/pull-request
 import { withJitter } from '../targets/retry.js';
 import { clearGroupJob, opensGate, parseMemberKey, readGroup, scheduleGroupJob, updateMembers, writeOrder, type GroupMember } from './gate-group.js';
 import { FOREIGN_CHECK_MS } from './group-membership.js';
-import { groupedTarget } from './grouped-target.js';
+import { groupedTarget, type GroupMeasurement } from './grouped-target.js';
 import { cachedPolicy, policyFingerprint } from './policy-cache.js';
 import { readIndex, type RepoIndex } from './pr-index.js';
 import { verdictSignature } from './verdict-signature.js';
@@ -44,8 +44,9 @@ export function groupJobHandler(services: GateServices, log: Logger) {
     const recheck: PullRequestRef[] = [];
     const leave = (key: string, ref?: PullRequestRef) => (leaving.add(key), ref && recheck.push(ref));
 
-    const indexes = await stillGrouped(services, octokit, group.members, fingerprint, installationId, leave, log);
+    const indexes = await stillGrouped(services, octokit, group.members, installationId, leave, log);
     const groupReport = await measured(services, policy, log);
+    const measurement: GroupMeasurement = groupReport.readings ? { fingerprint, readings: groupReport.readings } : { fingerprint, failed: groupReport.report };
     const now = services.now();
     const low = services.rateLimits?.low(installationId) ?? false;
     const updated: Record<string, GroupMember> = {};
@@ -70,7 +71,7 @@ export function groupJobHandler(services: GateServices, log: Logger) {
       const foreignCheck = !low && now - member.checkedAt >= FOREIGN_CHECK_MS;
       if (signature === member.signature && indexed.sha === member.sha && !foreignCheck) continue; // nothing changed: nothing to tell GitHub
       try {
-        const target = groupedTarget(services, octokit, { ...pr, ...indexed }, policy, report, { compareWithGitHub: foreignCheck, log });
+        const target = groupedTarget(services, octokit, { ...pr, ...indexed }, measurement, { compareWithGitHub: foreignCheck, log });
         const result = await runGate(services, target, log);
         written++;
         if (!result)
@@ -106,15 +107,15 @@ export function groupJobHandler(services: GateServices, log: Logger) {
 }
 
 /**
- * Reads the index of each repository with members, and checks that the repository's policy (from
- * the policy cache) still belongs to this group. Members of a repository whose policy moved, or
- * could not be read, leave for their own re-check (which writes `error` if the policy stays unreadable).
+ * Reads the index of each repository with members, and checks that each member's repository still
+ * has the policy it joined with (from the policy cache). Members of a repository whose policy
+ * changed, or could not be read, leave for their own re-check (which writes `error` if the policy
+ * stays unreadable, and joins the group of the new policy otherwise).
  */
 async function stillGrouped(
   services: GateServices,
   octokit: Awaited<ReturnType<GateServices['auth']>>,
   members: Record<string, GroupMember>,
-  fingerprint: string,
   installationId: number,
   leave: (key: string, ref?: PullRequestRef) => void,
   log: Logger,
@@ -129,15 +130,15 @@ async function stillGrouped(
   const indexes = new Map<string, RepoIndex | undefined>();
   for (const [slug, list] of byRepo) {
     const { owner, repo } = list[0]!.ref;
-    let same = false;
+    let current: string | undefined;
     try {
       const loaded = await cachedPolicy(services, octokit, { owner, repo });
-      same = loaded.kind === 'policy' && policyFingerprint(loaded.policy) === fingerprint;
+      current = loaded.kind === 'policy' ? policyFingerprint(loaded.policy) : 'not a usable policy';
     } catch (error) {
       log.warn({ err: error, repo: slug }, 'gate group: the policy could not be read; its pull requests are re-checked on their own');
     }
-    if (!same) list.forEach(({ key, ref }) => leave(key, ref));
-    else indexes.set(slug, await readIndex(services.store, slug));
+    for (const { key, ref } of list) if (members[key]?.repoPolicy !== current) leave(key, ref);
+    indexes.set(slug, await readIndex(services.store, slug));
   }
   return indexes;
 }

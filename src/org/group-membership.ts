@@ -3,6 +3,7 @@ import { stateOf, type Report } from '../gate/report.js';
 import type { GateServices } from '../handlers/services.js';
 import type { Prepared } from '../targets/gate-target.js';
 import { joinGroup, opensGate } from './gate-group.js';
+import { peekPolicy, policyFingerprint } from './policy-cache.js';
 import { readIndex, recordPullRequest } from './pr-index.js';
 import { verdictSignature } from './verdict-signature.js';
 
@@ -35,6 +36,9 @@ export async function handToGroup(
   if (services.gateGroups === false || prepared?.kind !== 'ready' || stateOf(report) === 'success' || report.kind === 'invalid-policy') return false;
   if (opensGate(prepared.policy, pr.labels)) return false;
   const slug = `${pr.owner}/${pr.repo}`;
+  // The repository's whole policy, as the group job will compare it (gate groups need the policy cache).
+  const whole = await peekPolicy(services.store, pr);
+  if (whole?.kind !== 'policy') return false;
   // The group decides from the index: it must know this head (a re-check read it from the API just now).
   if ((await readIndex(services.store, slug))?.prs[pr.number]?.sha !== pr.sha) {
     await recordPullRequest(services.store, pr.installationId, slug, pr.number, { sha: pr.sha, labels: [...pr.labels], updatedAt: pr.updatedAt });
@@ -46,7 +50,7 @@ export async function handToGroup(
     pr.installationId,
     pr,
     prepared.policy,
-    { sha: pr.sha, signature: verdictSignature(report) },
+    { sha: pr.sha, signature: verdictSignature(report), repoPolicy: policyFingerprint(whole.policy) },
     {
       now: services.now(),
       intervalMs: services.recheckIntervalMs,

@@ -58,6 +58,11 @@ export async function cachedPolicy(services: Pick<GateServices, 'store' | 'polic
   return loaded;
 }
 
+/** The repository's cached policy as it was last read, whether or not a push has made it stale since; no GitHub request. */
+export async function peekPolicy(store: Store, name: RepoName): Promise<LoadedPolicy | undefined> {
+  return parseEntry(await store.get(cacheKey(slugOf(name))))?.loaded;
+}
+
 /**
  * A push changed this repository's policy file: every cached policy that consulted it (its own,
  * and those of the repositories reading it as the organisation default or through `_extends`) is
