@@ -3,6 +3,7 @@ import type { PrometheusOptions } from '../metrics/prometheus-client.js';
 import type { RangeSource } from '../metrics/range-source.js';
 import type { MetricsSource } from '../metrics/source.js';
 import { parsePolicyText } from '../policy/parse-policy.js';
+import { readLocalSloSources } from './slo-source-files.js';
 import type { Policy } from '../policy/schema.js';
 
 export interface CliIo {
@@ -47,9 +48,9 @@ export async function readPolicyText(file: string): Promise<string> {
   }
 }
 
-/** A policy file's text, validated. */
+/** A policy file's text, validated, with the Sloth and OpenSLO files it points at read from disk. */
 export async function policyFromText(text: string): Promise<Policy> {
-  return parsePolicyText(text);
+  return parsePolicyText(text, await readLocalSloSources(text));
 }
 
 const RFC_3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
