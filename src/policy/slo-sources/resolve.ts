@@ -1,4 +1,5 @@
 import pLimit from 'p-limit';
+import { parseDuration } from '../duration.js';
 import { objectiveSchema, sliSchema, type Policy, type PolicyDocument, type Slo } from '../schema.js';
 import { parseSourceDocuments, type SourceDocuments } from './documents.js';
 import { readOpenslo } from './openslo.js';
@@ -111,6 +112,12 @@ export function resolveSloSources(
         issues.push({ keys: at(), kind: 'invalid', message: `${where}: ${queryName(field, key, source.snakeCase)} ${describe(issue)}` });
       }
     }
+    if (source.period !== undefined && parseDuration(source.period) !== parseDuration(slo.period)) {
+      // The budget is the one the file states, or the two would disagree on what is left of it.
+      const message = `is ${slo.period}, but ${where} keeps a rolling ${source.period} window: set \`period: ${source.period}\``;
+      issues.push({ keys: ['slos', index, 'period'], kind: 'invalid', message });
+      return undefined;
+    }
     if (!objective.success || !sli.success) return undefined;
     const recorded = slo.sloth?.recorded ? recordedSeries(source.service ?? '', source.name, slo.period) : undefined;
     return { ...slo, objective: objective.data, sli: sli.data, ...(recorded ? { recorded } : {}) };
@@ -137,4 +144,9 @@ function describe(issue: { code: string; message: string; input?: unknown } | un
   if (!issue) return 'is invalid';
   if (issue.code === 'invalid_type' && issue.input === undefined) return 'is missing';
   return /^Invalid input/.test(issue.message) ? 'must be a PromQL query (text)' : issue.message;
+}
+
+/** The Sloth and OpenSLO files a resolved policy was made from: a change to one of them changes the policy. */
+export function sourceFilesOf(policy: Pick<PolicyDocument, 'slos'>): string[] {
+  return [...new Set(policy.slos.flatMap((slo) => [slo.sloth?.file, slo.openslo?.file].filter((file): file is string => file !== undefined)))];
 }

@@ -88,6 +88,7 @@ describe('loading a policy with references (GitHub contents API)', () => {
   it('reads each referenced file once, however many SLOs name it', async () => {
     policyFile(`slos:
   - name: a
+    period: 28d
     openslo: { file: slo/checkout.yaml, name: checkout-availability }
   - name: b
     openslo: { file: slo/checkout.yaml, name: checkout-errors }

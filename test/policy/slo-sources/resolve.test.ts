@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { problemsOf, resolved, sources, fixture } from './support.js';
+import { parsePolicyText } from '../../../src/policy/parse-policy.js';
+import { sourceFilesOf } from '../../../src/policy/slo-sources/resolve.js';
+import { fixture, problemsOf, resolved, sources } from './support.js';
 
 const SLOTH = fixture('sloth/checkout.yml');
 const SLOTH_CRD = fixture('sloth/checkout-crd.yml');
@@ -58,7 +60,7 @@ describe('an SLO that points at an OpenSLO file', () => {
   const files = sources({ 'slo/checkout.yaml': OPENSLO });
 
   it('turns counters given as selectors (good and total) into rates over the window', () => {
-    expect(resolved('openslo: { file: slo/checkout.yaml, name: checkout-availability }', files).slos[0]).toMatchObject({
+    expect(resolved('period: 4w\nopenslo: { file: slo/checkout.yaml, name: checkout-availability }', files).slos[0]).toMatchObject({
       objective: 99.9,
       sli: {
         events: {
@@ -80,6 +82,12 @@ describe('an SLO that points at an OpenSLO file', () => {
         },
       },
     });
+  });
+
+  it("refuses a period other than the file's rolling window, so the two never disagree on the budget left", () => {
+    expect(problemsOf('openslo: { file: slo/checkout.yaml, name: checkout-availability }', files)).toEqual([
+      'slos[0].period | line 2 | is 30d, but slo/checkout.yaml: SLO "checkout-availability" keeps a rolling 28d window: set `period: 28d`',
+    ]);
   });
 
   it('turns a success ratio (rawType: success) into an error ratio', () => {
@@ -281,5 +289,19 @@ describe('the reference itself is checked by the schema', () => {
     { story: 'an unknown key in a reference', slo: 'sloth: { file: a.yml, service: x }', problems: ['slos[0].sloth.service | line 3 | unknown key'] },
   ])('refuses $story', ({ slo, problems }) => {
     expect(problemsOf(slo, sources({ 'a.yml': SLOTH }))).toEqual(problems);
+  });
+});
+
+describe('which files a policy is made from', () => {
+  it('lists each referenced file once, so a push that changes one can be told to change the policy', () => {
+    const policy = parsePolicyText(
+      `slos:
+  - { name: a, sloth: { file: slo/checkout.yml, slo: requests-availability } }
+  - { name: b, sloth: { file: slo/checkout.yml, slo: requests-latency } }
+  - { name: c, objective: 99, sli: { raw: { errorRatioQuery: "x[{{.window}}]" } } }
+`,
+      sources({ 'slo/checkout.yml': SLOTH }),
+    );
+    expect(sourceFilesOf(policy)).toEqual(['slo/checkout.yml']);
   });
 });
