@@ -47,7 +47,11 @@ export function promqlErrors(template: string): string[] {
 
 /** A policy's SLIs as the lint needs them: an SLO that takes its SLI from a Sloth or OpenSLO file has none here. */
 interface WithQueries {
-  slos: ReadonlyArray<{ sli?: { events?: { errorQuery: string; totalQuery: string }; raw?: { errorRatioQuery: string } } }>;
+  slos: ReadonlyArray<{
+    sli?: { events?: { errorQuery: string; totalQuery: string }; raw?: { errorRatioQuery: string } };
+    sloth?: { file: string };
+    openslo?: { file: string };
+  }>;
 }
 
 /** The warnings of every query in a valid policy, by key path (`slos[0].sli.events.errorQuery`). */
@@ -63,10 +67,12 @@ export function policyWarnings(policy: WithQueries): Array<{ keys: PropertyKey[]
         : []),
       ...(raw ? ([[['raw', 'errorRatioQuery'], raw.errorRatioQuery]] as const) : []),
     ].map(([keys, text]) => [['slos', index, 'sli', ...keys], text]);
+    // An SLI read from a Sloth or OpenSLO file is not in the policy file: say where it came from.
+    const source = slo.sloth?.file ?? slo.openslo?.file;
     return queries.flatMap(([keys, text]) =>
       lintQuery(text)
         .filter((finding) => finding.severity === 'warning')
-        .map((finding) => ({ keys, message: finding.message })),
+        .map((finding) => ({ keys, message: source === undefined ? finding.message : `(the SLI ${source} gives) ${finding.message}` })),
     );
   });
 }

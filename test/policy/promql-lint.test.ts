@@ -158,7 +158,17 @@ describe('the warnings of a valid policy', () => {
     expect(policyWarnings(parsed)).toEqual([]);
   });
 
-  it('skip an SLO that takes its SLI from elsewhere', () => {
+  it('skip an SLO whose SLI is not resolved yet', () => {
     expect(policyWarnings({ slos: [{}] })).toEqual([]);
+  });
+
+  it('name the Sloth or OpenSLO file an SLI came from, since the policy file does not hold it', () => {
+    const resolved = { sloth: { file: 'slo/checkout.yml' }, sli: { raw: { errorRatioQuery: 'rate(errors_total[{{.window}}])' } } };
+    expect(policyWarnings({ slos: [resolved] })).toEqual([
+      {
+        keys: ['slos', 0, 'sli', 'raw', 'errorRatioQuery'],
+        message: expect.stringMatching(/^\(the SLI slo\/checkout\.yml gives\) may return more than one series/),
+      },
+    ]);
   });
 });
