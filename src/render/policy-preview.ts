@@ -67,7 +67,7 @@ function cell(side: PreviewSide, name: string): string {
   if (side.kind !== 'judged') return '';
   const slo = side.slos.find((s) => s.slo === name);
   if (!slo) return '—';
-  const left = slo.budgetLeft === undefined ? '' : `, ${formatPercent(slo.budgetLeft)} of budget left`;
+  const left = slo.budgetLeft === undefined ? '' : slo.budgetLeft <= 0 ? ', budget spent' : `, ${formatPercent(slo.budgetLeft)} of budget left`;
   return `${STATE_TEXT[slo.state]}${left}`;
 }
 
