@@ -3,7 +3,7 @@ import { backtest } from '../backtest/backtest.js';
 import type { PolicyProblem } from '../errors.js';
 import { evaluate } from '../evaluate.js';
 import type { GateState, SloState } from '../gate/types.js';
-import { readHeadPolicy } from '../github/head-policy.js';
+import { readHeadFile, readHeadPolicy } from '../github/head-policy.js';
 import type { Octokit } from '../github/pull-request.js';
 import type { RangeSource, TimeRange } from '../metrics/range-source.js';
 import type { MetricsSource } from '../metrics/source.js';
@@ -11,6 +11,7 @@ import { parseBoundedYaml } from '../policy/bounded-yaml.js';
 import { checkPolicy, isPlainObject, POLICY_PATH } from '../policy/parse-policy.js';
 import type { ChangedFiles } from '../policy/paths.js';
 import type { Policy } from '../policy/schema.js';
+import { readSourceFiles, referencedFiles, type SourceRead } from '../policy/slo-sources/resolve.js';
 import type { Store } from '../state/store.js';
 
 export const PREVIEW_DAYS = 7;
@@ -100,7 +101,10 @@ async function makePreview({ octokit, pr, current, metrics, range, now }: Previe
     data = rest;
     notes.push('This file has `_extends`: the preview checks it on its own, without the policy it extends.');
   }
-  const checked = checkPolicy(data, parsed.locate);
+  // Sloth and OpenSLO files the new policy references, as they are at the head too.
+  const paths = referencedFiles(data);
+  const sources = paths.length === 0 ? undefined : await readSourceFiles(paths, async (path) => sourceRead(await readHeadFile(octokit, pr, path, pr.sha)));
+  const checked = checkPolicy(data, parsed.locate, sources);
   if (!checked.ok) return { at, proposed: { kind: 'invalid', problems: checked.issues.map((issue) => issue.problem) }, notes };
   const proposed = checked.policy;
   const end = Math.floor(now() / 1000 / STEP_SECONDS) * STEP_SECONDS;
@@ -160,6 +164,12 @@ function sharedRange(source: RangeSource): RangeSource {
       return answer;
     },
   };
+}
+
+function sourceRead(read: Awaited<ReturnType<typeof readHeadFile>>): SourceRead {
+  if (read.kind === 'text') return read;
+  if (read.kind === 'absent') return { kind: 'unusable', reason: "does not exist at the pull request's head", missing: true };
+  return { kind: 'unusable', reason: read.problem.message.replace(/^the policy file /, '').replace(/^\S+ is not a file$/, 'is not a file') };
 }
 
 function incomplete(preview: PolicyPreview): boolean {

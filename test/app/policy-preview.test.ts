@@ -112,6 +112,15 @@ describe('a PR that changes the policy gets a preview of it in the summary comme
     expect(comment).toContain('| blocked | cannot be used | 0 min in 0 episodes | — |');
   });
 
+  it("reads the Sloth file a new policy references at the PR's head, and names it when it is missing", async () => {
+    const proposed = `slos:\n  - name: checkout\n    sloth: { file: slo/checkout.yml, slo: availability }\n`;
+    const gh = headPolicy(gitHub().token().files(CHANGES_POLICY).policy(POLICY), proposed).status().comments().createComment();
+    gh.scope.get(`${REPO}/contents/slo%2Fcheckout.yml`).query({ ref: HEAD_SHA }).reply(404, { message: 'Not Found' });
+    await receive(steadyWeek());
+    expect(gh.recorded.statuses).toEqual([HEALTHY_STATUS]);
+    expect(gh.recorded.created[0]).toMatch(/- `slos\[0\]\.sloth\.file` \(line 3\): .*slo\/checkout\.yml.*does not exist at the pull request's head/);
+  });
+
   it('makes no preview for a PR that does not change the policy', async () => {
     const range = steadyWeek();
     const gh = gitHub().token().files(['src/app.ts']).policy(POLICY).status().comments();
