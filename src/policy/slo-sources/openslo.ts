@@ -138,7 +138,9 @@ function queryOf(part: unknown, key: string, counter: boolean): Result<{ query: 
     ok: false,
     message:
       `ratioMetric.${key} query ${quote(query)} cannot be read over a window: ` +
-      (counter ? 'give a metric selector such as http_requests_total{code!~"5.."}' : 'with counter: false') +
-      ', or write the query with {{.window}}, e.g. sum(rate(http_requests_total[{{.window}}]))',
+      (counter
+        ? 'give a metric selector such as http_requests_total{code!~"5.."}, or write the query with {{.window}}'
+        : 'without `counter: true` the query is used as written, so it needs {{.window}}') +
+      ', e.g. sum(rate(http_requests_total[{{.window}}]))',
   };
 }

@@ -226,10 +226,46 @@ spec:
       ],
     },
     {
+      story: 'an OpenSLO gauge query (counter: false) without {{.window}}',
+      slo: 'openslo: { file: s.yaml }',
+      files: sources({
+        's.yaml': `apiVersion: openslo/v1
+kind: SLO
+metadata: { name: s }
+spec:
+  objectives: [{ target: 0.99 }]
+  indicator:
+    metadata: { name: s }
+    spec:
+      ratioMetric:
+        counter: false
+        bad: { metricSource: { type: Prometheus, spec: { query: failed_jobs } } }
+        total: { metricSource: { type: Prometheus, spec: { query: all_jobs } } }
+`,
+      }),
+      problems: [
+        'slos[0].openslo | line 3 | s.yaml: SLO "s": ratioMetric.bad query "failed_jobs" cannot be read over a window: without `counter: true` the query is used as written, so it needs {{.window}}, e.g. sum(rate(http_requests_total[{{.window}}]))',
+      ],
+    },
+    {
       story: 'an OpenSLO file of several SLOs without `name:`',
       slo: 'openslo: { file: s.yaml }',
       files: sources({ 's.yaml': OPENSLO }),
       problems: ['slos[0].openslo.name | line 3 | s.yaml holds 2 SLOs ("checkout-availability", "checkout-errors"): name one with `name:`'],
+    },
+    {
+      story: 'an OpenSLO budget counted in time slices',
+      slo: 'openslo: { file: s.yaml, name: checkout-availability }',
+      files: sources({ 's.yaml': OPENSLO.replace('budgetingMethod: Occurrences', 'budgetingMethod: Timeslices') }),
+      problems: [
+        'slos[0].openslo | line 3 | s.yaml: SLO "checkout-availability": budgetingMethod "Timeslices" is not supported: only Occurrences (slo-gate counts events)',
+      ],
+    },
+    {
+      story: 'an OpenSLO SLO with two objectives',
+      slo: 'openslo: { file: s.yaml, name: checkout-errors }',
+      files: sources({ 's.yaml': OPENSLO.replace('    - targetPercent: 99.5', '    - targetPercent: 99.5\n    - targetPercent: 99') }),
+      problems: ['slos[0].openslo | line 3 | s.yaml: SLO "checkout-errors": has 2 objectives: slo-gate reads an SLO with exactly one'],
     },
     {
       story: 'a file the caller did not read (a policy validated without its files)',
