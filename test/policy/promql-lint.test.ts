@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PolicyError, type PolicyProblem } from '../../src/errors.js';
+import { composePolicy } from '../../src/policy/compose-policy.js';
 import { parsePolicyText } from '../../src/policy/parse-policy.js';
 import { lintQuery, policyWarnings } from '../../src/policy/promql-lint.js';
 
@@ -141,6 +142,16 @@ describe('a policy whose PromQL does not parse', () => {
     expect(problemsOf(policy('sum(rate(http_requests_total{code=~"5.."})) / sum(rate(http_requests_total[{{.window}}]))'))).toEqual([
       { path: 'slos[0].sli.events.errorQuery', line: 6, message: 'rate() at column 5 needs a range, such as x[{{.window}}]' },
     ]);
+  });
+});
+
+describe("the app's policy load", () => {
+  it('reports PromQL that does not parse as a problem of the invalid policy, with its key path', () => {
+    const data = { slos: [{ name: 'checkout', objective: 99.9, sli: { raw: { errorRatioQuery: 'max(slo:sli_error:ratio_rate{{.window}}' } } }] };
+    expect(composePolicy([{ label: 'acme/shop:.github/slo-gate.yml', own: true, data, locate: () => 4 }])).toEqual({
+      kind: 'invalid',
+      problems: [{ path: 'slos[0].sli.raw.errorRatioQuery', line: 4, message: 'is not valid PromQL at column 40: the query ends too early' }],
+    });
   });
 });
 
