@@ -38,6 +38,8 @@ export interface Publication {
   stillCurrent: () => Promise<boolean>;
   /** What only the pull-request door adds (targets/pull-request-extras.ts); absent elsewhere. */
   extras?: PublicationExtras;
+  /** Write the status and not the comment (yet): a gate group reopening writes every status before any comment. */
+  statusOnly?: boolean;
 }
 
 export interface PublicationExtras {
@@ -88,6 +90,7 @@ export async function publish(sink: Sink, report: Report, publication: Publicati
     { context, state: stateOf(report), description: publication.extras?.description ?? describeReport(report), targetUrl },
     publication,
   );
+  if (publication.statusOnly) return;
   if (policy?.comment === 'never' && report.kind === 'verdict') return;
   if (!(await stillCurrent())) return; // the status stays on its own head; the shared comment is the newer head's
   const body = renderComment(report, {

@@ -8,15 +8,16 @@ import { measure } from '../metrics/measure.js';
 import type { Policy } from '../policy/schema.js';
 import type { Job } from '../state/store.js';
 import { DropJob } from '../targets/durable.js';
-import { nextLookMs, runGate } from '../targets/gate-target.js';
+import { nextLookMs } from '../targets/gate-target.js';
 import { pullRequestRecheck, type PullRequestRef } from '../targets/pull-request-target.js';
 import { withJitter } from '../targets/retry.js';
-import { clearGroupJob, opensGate, parseMemberKey, readGroup, scheduleGroupJob, updateMembers, writeOrder, type GroupMember } from './gate-group.js';
+import { clearGroupJob, parseMemberKey, readGroup, scheduleGroupJob, updateMembers, type GroupMember } from './gate-group.js';
+import { fanOut } from './fan-out.js';
+import { planGroup } from './group-plan.js';
 import { FOREIGN_CHECK_MS } from './group-membership.js';
-import { groupedTarget, type GroupMeasurement } from './grouped-target.js';
+import type { GroupMeasurement } from './grouped-target.js';
 import { cachedPolicy, policyFingerprint } from './policy-cache.js';
 import { readIndex, type RepoIndex } from './pr-index.js';
-import { verdictSignature } from './verdict-signature.js';
 
 const groupData = z.object({ installationId: z.number().int().positive(), fingerprint: z.string().regex(/^[0-9a-f]{16}$/) });
 
@@ -47,43 +48,19 @@ export function groupJobHandler(services: GateServices, log: Logger) {
     const indexes = await stillGrouped(services, octokit, group.members, installationId, leave, log);
     const groupReport = await measured(services, policy, log);
     const measurement: GroupMeasurement = groupReport.readings ? { fingerprint, readings: groupReport.readings } : { fingerprint, failed: groupReport.report };
-    const now = services.now();
-    const low = services.rateLimits?.low(installationId) ?? false;
-    const updated: Record<string, GroupMember> = {};
-    let written = 0;
-    for (const key of writeOrder(members)) {
-      const member = members[key]!;
-      const ref = parseMemberKey(key);
-      if (leaving.has(key) || !ref) {
-        if (!ref) leave(key);
-        continue;
-      }
-      const pr = { installationId, ...ref };
-      const index = indexes.get(`${ref.owner}/${ref.repo}`);
-      const indexed = index?.prs[ref.number];
-      if (!indexed || opensGate(policy, indexed.labels)) {
-        // Missing from a kept index: closed (its webhook, or a reconciliation, said so). No index at all: ask GitHub.
-        leave(key, indexed || !index ? pr : undefined);
-        continue;
-      }
-      const report: Report = groupReport.readings ? { kind: 'verdict', verdict: decide(policy, groupReport.readings, [], indexed.labels) } : groupReport.report;
-      const signature = verdictSignature(report);
-      const foreignCheck = !low && now - member.checkedAt >= FOREIGN_CHECK_MS;
-      if (signature === member.signature && indexed.sha === member.sha && !foreignCheck) continue; // nothing changed: nothing to tell GitHub
-      try {
-        const target = groupedTarget(services, octokit, { ...pr, ...indexed }, measurement, { compareWithGitHub: foreignCheck, log });
-        const result = await runGate(services, target, log);
-        written++;
-        if (!result)
-          leave(key, pr); // a newer head than the index knows: it is gated on its own
-        else if (stateOf(result) === 'success') leave(key);
-        else updated[key] = { ...member, sha: indexed.sha, signature, checkedAt: foreignCheck ? now : member.checkedAt };
-      } catch (error) {
-        // runGate left the pull request its own re-check, with backoff: it comes back to a group from there.
-        log.warn({ err: error, pr: key }, 'gate group: writing a member failed; it is re-checked on its own');
-        leave(key);
-      }
-    }
+    const plan = planGroup({
+      policy,
+      members: Object.fromEntries(Object.entries(members).filter(([key]) => !leaving.has(key))),
+      indexes,
+      readings: groupReport.readings,
+      failed: groupReport.readings ? undefined : groupReport.report,
+      now: services.now(),
+      low: services.rateLimits?.low(installationId) ?? false,
+      foreignCheckMs: FOREIGN_CHECK_MS,
+    });
+    for (const { key, recheck: ref } of plan.leaving) leave(key, ref && { installationId, ...ref });
+    const { updated, leaving: gone, written } = await fanOut(services, octokit, installationId, plan.writes, measurement, log);
+    for (const { key, recheck: ref } of gone) leave(key, ref && { installationId, ...ref });
 
     const record = await updateMembers(services.store, installationId, fingerprint, undefined, (current) => {
       for (const key of leaving) if (sameMember(current[key], members[key])) delete current[key];

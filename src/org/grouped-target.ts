@@ -33,9 +33,9 @@ export function groupedTarget(
   octokit: Octokit,
   pr: GroupedPullRequest,
   measurement: GroupMeasurement,
-  { compareWithGitHub, log }: { compareWithGitHub: boolean; log: Logger },
+  { compareWithGitHub, statusOnly = false, log }: { compareWithGitHub: boolean; statusOnly?: boolean; log: Logger },
 ): GateTarget {
-  const request = { ...pr, state: 'open', trigger: 'recheck' as const, grouped: { compareWithGitHub } };
+  const request = { ...pr, state: 'open', trigger: 'recheck' as const, grouped: { compareWithGitHub, statusOnly } };
   return {
     ...pullRequestTarget(services, octokit, request, log),
     async evaluate({ policy, candidates, labels }) {

@@ -28,7 +28,7 @@ export interface PullRequestRequest extends PullRequestRef, PullRequestHead {
   /** `event`: the head and labels come from a webhook payload, which may be late; `recheck`: from the API just now. */
   trigger: 'event' | 'recheck';
   /** Written by its gate group's job (src/org/group-job.ts), which keeps its membership and its next look. */
-  grouped?: { compareWithGitHub: boolean };
+  grouped?: { compareWithGitHub: boolean; statusOnly?: boolean };
 }
 
 const CONTEXT_TTL_MS = 90 * 86_400_000;
@@ -93,6 +93,7 @@ export function pullRequestTarget(services: GateServices, octokit: Octokit, requ
         compareWithGitHub: request.grouped ? request.grouped.compareWithGitHub : request.trigger === 'recheck',
         stillCurrent,
         extras: await publicationExtras(extras, report),
+        statusOnly: request.grouped?.statusOnly,
       });
       if (!request.grouped) inGroup = await handToGroup(services, request, report, prepared, log);
     },

@@ -92,7 +92,7 @@ describe('an organisation-wide incident', () => {
     expect(await app.telemetry.registry.metrics()).toMatch(/^slo_gate_decisions_total\{state="failure",target="pull_request"\} 20$/m);
   });
 
-  it('flips every blocked pull request to success after recovery, the longest blocked first, and then stops looking', async () => {
+  it('flips every blocked pull request to success after recovery, the longest blocked first, every status before any comment, and then stops looking', async () => {
     const app = await orgApp(FAST_BURN);
     const gh = await twentyBlocked(app);
     Object.assign(app.table, HEALTHY);
@@ -101,6 +101,7 @@ describe('an organisation-wide incident', () => {
     await vi.waitFor(() => expect(gh.written.statuses).toHaveLength(40));
     expect(gh.written.statuses.slice(20)).toEqual(range(20).map((n) => `#${n} success`));
     await vi.waitFor(() => expect(gh.scope.pendingMocks()).toEqual([]));
+    expect(gh.written.order.slice(-40)).toEqual([...Array(20).fill('status'), ...Array(20).fill('comment')]);
     expect(gh.unexpected).toEqual([]);
     await vi.waitFor(() => expect(app.kinds()).toEqual(['reconcile'])); // the group is empty: its job is not rescheduled
   });

@@ -12,6 +12,8 @@ export interface Written {
   /** `#number state`, in the order GitHub received them. */
   statuses: string[];
   comments: string[];
+  /** Every write, statuses and comments together, in the order GitHub received them. */
+  order: string[];
 }
 
 /**
@@ -20,7 +22,7 @@ export interface Written {
  */
 export function orgGitHub() {
   const scope = nock('https://api.github.com');
-  const written: Written = { statuses: [], comments: [] };
+  const written: Written = { statuses: [], comments: [], order: [] };
   const unexpected: string[] = [];
   const onNoMatch = (req: { method?: string; path?: string }) => unexpected.push(`${req.method} ${req.path}`);
   nock.emitter.on('no match', onNoMatch);
@@ -49,7 +51,10 @@ export function orgGitHub() {
       for (const number of numbers) {
         const head = sha?.(number) ?? shaOf(number);
         scope
-          .post(`${base}/statuses/${head}`, (body: { state: string }) => (written.statuses.push(`#${numberOf(head)} ${body.state}`), true))
+          .post(
+            `${base}/statuses/${head}`,
+            (body: { state: string }) => (written.statuses.push(`#${numberOf(head)} ${body.state}`), written.order.push('status'), true),
+          )
           .reply(201, {}, headers);
       }
       return api;
@@ -69,7 +74,9 @@ export function orgGitHub() {
     },
     commentUpdates(numbers: number[]) {
       for (const number of numbers) {
-        scope.patch(`${base}/issues/comments/${1000 + number}`, () => (written.comments.push(`#${number} updated`), true)).reply(200, { id: 1000 + number });
+        scope
+          .patch(`${base}/issues/comments/${1000 + number}`, () => (written.comments.push(`#${number} updated`), written.order.push('comment'), true))
+          .reply(200, { id: 1000 + number });
       }
       return api;
     },
