@@ -3,6 +3,7 @@ import { formatProblem } from '../errors.js';
 import { parseBoundedYaml } from '../policy/bounded-yaml.js';
 import { formatPath, POLICY_PATH } from '../policy/parse-policy.js';
 import { policyWarnings } from '../policy/promql-lint.js';
+import { checkGlobsAgainstCheckout } from './paths-check.js';
 import { EXIT, policyFromText, readPolicyText, usageError, type CliIo, type Command } from './shared.js';
 
 const USAGE = `slo-gate validate [FILE]
@@ -24,6 +25,7 @@ async function validatePolicy(args: string[], io: CliIo): Promise<number> {
   const file = positionals[0] ?? POLICY_PATH;
   const text = await readPolicyText(file);
   const policy = await policyFromText(text);
+  await checkGlobsAgainstCheckout(policy, text, file, io); // slos[].paths that match no file of this checkout
   io.out(
     `${file} is valid: ${policy.slos.length} SLO${policy.slos.length === 1 ? '' : 's'} (${policy.slos.map((s) => s.name).join(', ')}), mode ${policy.mode}, onMissingData ${policy.onMissingData}.`,
   );

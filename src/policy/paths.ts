@@ -24,7 +24,7 @@ export const MAX_MATCH_STEPS = 2_000_000;
 export interface MatchBudget {
   left: number;
 }
-class MatchBudgetSpent extends Error {}
+export class MatchBudgetSpent extends Error {}
 
 /** The same options everywhere a segment is checked or matched; `dot`: `services/**` covers `services/.env` too. */
 const GLOB_OPTIONS = { dot: true, strictBrackets: true } as const;
