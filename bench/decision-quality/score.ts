@@ -100,6 +100,7 @@ const BUDGET_LABELS = {
   'budget-forecast': 'budget forecast',
   'budget-frozen': 'budget frozen',
   'budget-restricted': 'budget restricted',
+  freeze: 'change freeze',
 } as const;
 
 export function stepsOfTimeline(timeline: Timeline, at: readonly number[], stepSeconds: number): GateSteps {

@@ -68,7 +68,7 @@ function byEnd(a: FreezeInForce, b: FreezeInForce): number {
   return b.end.getTime() - a.end.getTime() || a.index - b.index;
 }
 
-/** Starts known for a recurring window: every start in [from, to] is in `starts`. */
+/** Starts known for a recurring window: every start in [from, to] is in `starts`, in order. */
 interface KnownStarts {
   schedule: Cron;
   from: number;
@@ -76,38 +76,89 @@ interface KnownStarts {
   starts: number[];
 }
 
-/** Starts asked of the cron library at a time: each costs it about half a millisecond. */
+/** Starts asked of the cron library at a time: each costs it a fraction of a millisecond. */
 const BATCH = 4;
-/** However many starts fall within one duration, no more are asked for than this (validation keeps it to one or two). */
-const MAX_STARTS = 1_000;
+/** Past this many remembered starts, those no longer needed are forgotten. */
+const TRIM_AT = 1_000;
 const known = new WeakMap<FreezeWindow, KnownStarts>();
 
 /**
  * The occurrences of a recurring window in force at `at`: every start s with at − duration < s ≤ at
- * (more than one when occurrences overlap, e.g. around a DST change). Remembers the starts it
- * computed per window, so stepping through time (a backtest) asks the cron library rarely.
+ * (more than one when occurrences overlap, e.g. around a DST change).
  */
 function occurrencesAt(window: FreezeWindow, index: number, at: Date): FreezeInForce[] {
   const durationMs = parseDuration(window.duration ?? '');
   if (durationMs === undefined || window.timezone === undefined) return [];
   const now = at.getTime();
   const lo = now - durationMs;
-  let cached = known.get(window);
-  if (!cached || lo < cached.from || now > cached.to) {
-    const schedule = cached?.schedule ?? recurrence(window.cron!, window.timezone);
-    const from = lo - 1000;
-    const starts: number[] = [];
-    let to = from;
-    // Every start from `from` up to the first one after `now`: then all starts in [from, to] are known.
-    while (to <= now && starts.length < MAX_STARTS) {
-      const batch = schedule.nextRuns(BATCH, new Date(to)).map((d) => d.getTime());
-      starts.push(...batch);
-      to = batch.length < BATCH ? Infinity : batch[batch.length - 1]!;
-    }
-    cached = { schedule, from, to, starts };
-    known.set(window, cached);
+  const starts = startsCovering(window, lo - 1000, now, durationMs);
+  const found: FreezeInForce[] = [];
+  for (let i = firstAfter(starts, lo); i < starts.length && starts[i]! <= now; i++) {
+    const start = starts[i]!;
+    found.push({ index, window, start: new Date(start), end: new Date(start + durationMs), zone: window.timezone });
   }
-  return cached.starts
-    .filter((start) => start > lo && start <= now)
-    .map((start) => ({ index, window, start: new Date(start), end: new Date(start + durationMs), zone: window.timezone! }));
+  return found;
+}
+
+/**
+ * The remembered starts of a window, extended to know every start in [from, to]. Remembering them
+ * across calls makes stepping through time (a backtest, with the look ahead to the end of a freeze
+ * at every step) ask the cron library only for starts it has not seen yet; starts more than a
+ * duration before `from` are forgotten once many are remembered.
+ */
+function startsCovering(window: FreezeWindow, from: number, to: number, durationMs: number): number[] {
+  let cached = known.get(window);
+  if (cached && from >= cached.from && to <= cached.to) return cached.starts;
+  const schedule = cached?.schedule ?? recurrence(window.cron!, window.timezone!);
+  // Filled in up to a range that does not touch it, rather than forgotten: a look ahead to the end of a freeze and the
+  // next step's look back both stay known.
+  cached ??= { schedule, from, to: from, starts: [] };
+  if (from < cached.from) {
+    const before = cached.from;
+    cached.starts = [...startsAfter(schedule, from, before).filter((start) => start < before), ...cached.starts];
+    cached.from = from;
+  }
+  if (to > cached.to) {
+    const after = cached.to;
+    const later = startsAfter(schedule, after, to);
+    for (const start of later) if (start > after) cached.starts.push(start);
+    // Known now up to the last start fetched, the first one past `to` (or for ever, when the cron stops firing).
+    const last = later[later.length - 1];
+    cached.to = last !== undefined && last > to ? last : Infinity;
+  }
+  if (cached.starts.length > TRIM_AT) {
+    const cut = from - durationMs;
+    const drop = firstAfter(cached.starts, cut - 1);
+    if (drop > 0) {
+      cached.starts.splice(0, drop);
+      cached.from = Math.max(cached.from, cut);
+    }
+  }
+  known.set(window, cached);
+  return cached.starts;
+}
+
+/** Every start after `after`, up to and including the first one past `until`. */
+function startsAfter(schedule: Cron, after: number, until: number): number[] {
+  const starts: number[] = [];
+  let from = after;
+  while (from <= until) {
+    const batch = schedule.nextRuns(BATCH, new Date(from)).map((d) => d.getTime());
+    starts.push(...batch);
+    if (batch.length < BATCH) break;
+    from = batch[batch.length - 1]!;
+  }
+  return starts;
+}
+
+/** The index of the first start after `moment` (binary search). */
+function firstAfter(starts: readonly number[], moment: number): number {
+  let low = 0;
+  let high = starts.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (starts[middle]! > moment) high = middle;
+    else low = middle + 1;
+  }
+  return low;
 }

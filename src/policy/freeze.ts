@@ -23,6 +23,8 @@ const RFC_3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})
 const SAMPLED_STARTS = 24;
 /** Where that look starts: a fixed moment, so a policy validates the same whatever the day. */
 const SAMPLE_FROM = new Date('2026-01-01T00:00:00Z');
+/** The shortest time allowed between two starts of a recurring window. */
+const MIN_GAP_MS = 3_600_000;
 
 const label = z.string().min(1).max(50);
 
@@ -96,6 +98,11 @@ function recurringProblems({ cron, duration, timezone }: FreezeWindow): Problem[
     return problems;
   }
   const wallGap = shortestGap(starts);
+  if (wallGap !== undefined && wallGap < MIN_GAP_MS) {
+    // Every start costs the cron library time at every evaluation and backtest step: a freeze is not a minute-by-minute thing.
+    at('cron', `starts a freeze every ${formatDuration(wallGap)}: a window may start at most once an hour`);
+    return problems;
+  }
   const gap = wallGap === undefined ? undefined : wallGap - dstShiftMs(timezone ?? 'UTC');
   if (durationMs !== undefined && gap !== undefined && durationMs >= gap) {
     at('duration', `must be shorter than the time between two starts of "${cron}" (${formatDuration(gap)} at the shortest): the freeze would never end`);

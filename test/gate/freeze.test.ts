@@ -120,6 +120,19 @@ describe('activeFreeze: which window holds at a moment, and until when', () => {
     expect(stepped).toEqual(fresh);
     expect(stepped.filter(Boolean)).toHaveLength(64 * 4);
   });
+
+  it('gives the same answers asked in any order, across windows that run into each other', () => {
+    const windows = [WEEKEND, { reason: 'Monday release', cron: '0 8 * * 1', duration: '3h', timezone: 'UTC', allowLabels: [] }];
+    const policy = freezeOf(...windows);
+    const start = Date.parse('2026-11-01T00:00:00Z');
+    // A fixed scramble of moments over two months, jumping back and forth.
+    const moments = Array.from({ length: 150 }, (_, i) => new Date(start + ((i * 7919) % 150) * 9.6 * 3_600_000 + (i % 7) * 60_000));
+    const answer = (p: { freeze: FreezeWindow[] }, m: Date) => {
+      const active = activeFreeze(p, m);
+      return active && [active.window.index, active.window.start.toISOString(), active.endsAt.toISOString()];
+    };
+    expect(moments.map((m) => answer(policy, m))).toEqual(moments.map((m) => answer(freezeOf(...windows), m)));
+  });
 });
 
 function candidate(label: string, actor: string | undefined, permission: PermissionLevel): BypassCandidate {

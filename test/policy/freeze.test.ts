@@ -83,6 +83,11 @@ describe('freeze: change-freeze windows in the policy', () => {
       problems: [['freeze[0].duration', 'must be shorter than the time between two starts of "0 1 * * *" (23h at the shortest): the freeze would never end']],
     },
     {
+      name: 'refuses a window that starts more often than once an hour',
+      window: { reason: 'x', cron: '*/10 * * * *', duration: '5m', timezone: 'UTC' },
+      problems: [['freeze[0].cron', 'starts a freeze every 10m: a window may start at most once an hour']],
+    },
+    {
       name: 'refuses a cron with seconds: five fields only',
       window: { reason: 'x', cron: '0 0 17 * * 5', duration: '64h', timezone: 'UTC' },
       problems: [
