@@ -1,6 +1,6 @@
 /**
  * A small, honest GitHub for the demo: one repository (its policy file, its collaborators, `main`),
- * its pull requests with their labels and timelines, commit statuses, issue comments, and the
+ * its pull requests with their labels, changed files and timelines, commit statuses, issue comments, and the
  * deployments whose protection rule the app reviews. It answers the REST endpoints slo-gate uses,
  * under /api/v3 as GitHub Enterprise Server does (GHE_HOST, GHE_PROTOCOL=http), and sends the
  * webhooks GitHub would send, signed with the app's secret (X-Hub-Signature-256).
@@ -58,6 +58,7 @@ export interface SimulatorOptions {
 }
 
 interface PullRequest extends PullRequestView {
+  files: string[];
   events: Array<{ id: number; event: string; label: { name: string }; actor: { login: string; type: string }; created_at: string }>;
 }
 
@@ -74,7 +75,7 @@ export interface GitHubSimulator {
   lastRequestAt(): number;
   /** Where webhooks go (the app's /api/github/webhooks). */
   deliverTo(url: string): void;
-  openPullRequest(pr: { number: number; title: string; branch: string; sha: string; author: string }): Promise<void>;
+  openPullRequest(pr: { number: number; title: string; branch: string; sha: string; author: string; files: string[] }): Promise<void>;
   pushToPullRequest(number: number, sha: string, author: string): Promise<void>;
   addLabel(number: number, label: string, actor: string): Promise<void>;
   requestDeployment(request: { deploymentId: number; runId: number; sha: string; environment: string }, actor: string): Promise<void>;
@@ -182,6 +183,11 @@ export async function startGitHubSimulator(options: SimulatorOptions): Promise<G
     if (method === 'GET' && (m = /^\/pulls\/(\d+)$/.exec(rest))) {
       const pr = pulls.get(Number(m[1]));
       return pr ? ok(pullJson(pr)) : notFound;
+    }
+    if (method === 'GET' && (m = /^\/pulls\/(\d+)\/files$/.exec(rest))) {
+      const pr = pulls.get(Number(m[1]));
+      if (!pr) return notFound;
+      return ok(pr.files.map((filename) => ({ filename, status: 'modified', additions: 12, deletions: 3, changes: 15 })));
     }
     if (method === 'GET' && (m = /^\/issues\/(\d+)\/events$/.exec(rest))) {
       const pr = pulls.get(Number(m[1]));
@@ -298,9 +304,9 @@ export async function startGitHubSimulator(options: SimulatorOptions): Promise<G
     deliverTo(url) {
       webhookUrl = url;
     },
-    async openPullRequest({ number, title, branch, sha, author }) {
+    async openPullRequest({ number, title, branch, sha, author, files }) {
       const at = changedAt();
-      const pr: PullRequest = { number, title, branch, sha, author, labels: [], createdAt: at, updatedAt: at, events: [] };
+      const pr: PullRequest = { number, title, branch, sha, author, files, labels: [], createdAt: at, updatedAt: at, events: [] };
       pulls.set(number, pr);
       await deliver('pull_request', pullRequestEvent('opened', repoView, pr, author));
     },

@@ -77,6 +77,8 @@ export interface StoryPullRequest {
   branch: string;
   /** Each push makes a new head; the first is the one it is opened with. */
   heads: string[];
+  /** What it changes (GitHub's files list). */
+  files: string[];
 }
 
 export const FEATURE: StoryPullRequest = {
@@ -84,6 +86,7 @@ export const FEATURE: StoryPullRequest = {
   title: 'Add express checkout',
   branch: 'express-checkout',
   heads: ['1e2a6c0f4b9d8e7a5c3b1f0e9d8c7b6a5f4e3d21', '1f3b7d1a5c9e2b6f0a4d8c3e7b1f5a9d2c6e0b42'],
+  files: ['web/checkout/express-checkout.ts', 'web/checkout/express-checkout.test.ts'],
 };
 
 export const FIX: StoryPullRequest = {
@@ -91,6 +94,7 @@ export const FIX: StoryPullRequest = {
   title: 'Raise the payment client timeout',
   branch: 'payment-timeout',
   heads: ['2c4e6a8b0d1f3e5a7c9b2d4f6e8a0c1b3d5f7e93'],
+  files: ['services/payments/client.ts'],
 };
 
 /** The commit `main` points at, which the deployment to production ships. */
