@@ -71,7 +71,8 @@ async function fetchWindow(
 ): Promise<(step: number) => WindowReading> {
   if (queries.kind === 'raw') {
     const ratio = await ask(queries.ratio);
-    return (step) => readRatio(answerAt('errorRatioQuery', ratio, step));
+    const name = queries.name ?? 'errorRatioQuery';
+    return (step) => readRatio(answerAt(name, ratio, step));
   }
   const [errors, total] = await Promise.all([ask(queries.error), ask(queries.total)]);
   return (step) => readEvents(answerAt('errorQuery', errors, step), answerAt('totalQuery', total, step), seconds);

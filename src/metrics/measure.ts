@@ -72,7 +72,7 @@ export async function measure(policy: Policy, source: MetricsSource, options: Me
 }
 
 async function read(queries: SliQueries, ask: (q: string) => Promise<number>, seconds: number | undefined): Promise<WindowReading> {
-  if (queries.kind === 'raw') return readRatio(await settle('errorRatioQuery', ask(queries.ratio)));
+  if (queries.kind === 'raw') return readRatio(await settle(queries.name ?? 'errorRatioQuery', ask(queries.ratio)));
   const [errors, total] = await Promise.all([settle('errorQuery', ask(queries.error)), settle('totalQuery', ask(queries.total))]);
   return readEvents(errors, total, seconds);
 }

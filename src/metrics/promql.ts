@@ -1,8 +1,9 @@
 import { WINDOW_PLACEHOLDER, type Slo } from '../policy/schema.js';
 import { recordedQuery } from '../policy/slo-sources/recorded.js';
+import type { QueryName } from './window-reading.js';
 
 /** One instant query and what its number means for an SLO window. */
-export type SliQueries = { kind: 'events'; error: string; total: string } | { kind: 'raw'; ratio: string };
+export type SliQueries = { kind: 'events'; error: string; total: string } | { kind: 'raw'; ratio: string; name?: QueryName };
 
 /** Replaces every `{{.window}}` with the window. Fails on any placeholder left behind. */
 export function renderQuery(template: string, window: string): string {
@@ -14,7 +15,7 @@ export function renderQuery(template: string, window: string): string {
 export function sliQueries(slo: Slo, window: string): SliQueries {
   // `sloth.recorded: true`: Sloth's recorded error ratio for the windows it records; the raw queries for the rest.
   const recorded = recordedQuery(slo.recorded, window);
-  if (recorded) return { kind: 'raw', ratio: recorded };
+  if (recorded) return { kind: 'raw', ratio: recorded, name: 'recordedSeries' };
   const { events, raw } = slo.sli;
   if (events) return { kind: 'events', error: renderQuery(events.errorQuery, window), total: renderQuery(events.totalQuery, window) };
   if (raw) return { kind: 'raw', ratio: renderQuery(raw.errorRatioQuery, window) };

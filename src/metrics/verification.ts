@@ -55,7 +55,7 @@ export async function measureDeployment(policy: Policy, source: MetricsSource, w
 }
 
 async function read(queries: SliQueries, ask: (q: string) => Promise<number>): Promise<{ reading: DeployReading['after']; total?: Answer }> {
-  if (queries.kind === 'raw') return { reading: readRatio(await settle('errorRatioQuery', ask(queries.ratio))) };
+  if (queries.kind === 'raw') return { reading: readRatio(await settle(queries.name ?? 'errorRatioQuery', ask(queries.ratio))) };
   const [errors, total] = await Promise.all([settle('errorQuery', ask(queries.error)), settle('totalQuery', ask(queries.total))]);
   return { reading: readEvents(errors, total), total };
 }

@@ -4,16 +4,18 @@ import { parseDuration } from '../policy/duration.js';
 /** What one query answered for one window at one instant: its sample, or why there is none. */
 export type Answer = { ok: true; value: number } | { ok: false; reason: string };
 
-/** The policy's name for each query, so a reason points at the line to fix. */
-export type QueryName = 'errorQuery' | 'totalQuery' | 'errorRatioQuery';
+/** The policy's name for each query, so a reason points at the line to fix; `recordedSeries`: Sloth's (`sloth.recorded`). */
+export type QueryName = 'errorQuery' | 'totalQuery' | 'errorRatioQuery' | 'recordedSeries';
 
 /** The problems that mean "this series does not exist (here)", which `or vector(0)` fixes for errors. */
 export const NO_SERIES = 'returned no series';
 export const NO_SAMPLE = 'has no sample at this step';
+const RECORDED_HINT = " (sloth.recorded: true reads slo:sli_error:ratio_rate<window>: are Sloth's rules for this SLO loaded, with the policy's period?)";
 const OR_VECTOR_HINT = ' (if no errors have happened yet, append `or vector(0)` to errorQuery)';
 
 /** A query that answered nothing usable, named as the policy names it, with a hint when the fix is known. */
 export function unanswered(name: QueryName, problem: string): Answer {
+  if (name === 'recordedSeries') return { ok: false, reason: `Sloth's recorded series ${problem}${RECORDED_HINT}` };
   const hint = name === 'errorQuery' && (problem === NO_SERIES || problem === NO_SAMPLE) ? OR_VECTOR_HINT : '';
   return { ok: false, reason: `${name} ${problem}${hint}` };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { QueryError } from '../../../src/errors.js';
 import { measure } from '../../../src/metrics/measure.js';
 import { sliQueries } from '../../../src/metrics/promql.js';
 import { recordedQuery, recordedSeries, slothWindowName } from '../../../src/policy/slo-sources/recorded.js';
@@ -72,6 +73,17 @@ describe('measuring an SLO with `sloth.recorded: true`', () => {
     await measure(policy, source);
     expect(source.queries.some((query) => query.startsWith('slo:'))).toBe(false);
     expect(source.queries).toContain('sum(rate(http_requests_total{job="checkout"}[30d]))');
+  });
+
+  it("says that Sloth's recorded series is missing, not a query the policy never wrote", async () => {
+    const policy = resolved('sloth: { file: slo/checkout.yml, slo: requests-availability, recorded: true }', files);
+    const readings = await measure(policy, new FakeSource((query) => (query.startsWith('slo:') ? new QueryError('returned no series', query) : 0)));
+    expect(readings.get('checkout')?.get('30d')).toEqual({
+      ok: false,
+      reason:
+        "Sloth's recorded series returned no series (sloth.recorded: true reads slo:sli_error:ratio_rate<window>: are Sloth's rules for this SLO loaded, with the policy's period?)",
+    });
+    expect(readings.get('checkout')?.get('1m')).toMatchObject({ ok: true });
   });
 
   it('reads a recorded window as the error ratio it is', async () => {
