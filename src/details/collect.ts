@@ -62,7 +62,9 @@ export async function collectHistory(policy: Policy, source: RangeSource, nowMs:
       const enforced: Policy = { ...policy, mode: 'enforce' };
       const histories = policy.slos.map((slo) => ({ slo, burn: new Map<string, Point[]>(), budgetLeft: [] as Point[] }));
       const steps: Array<readonly [number, Verdict]> = [];
-      for (const [at, readings] of measured) {
+      for (const [step, [at, readings]] of enumerate(measured)) {
+        // Hundreds of decisions: let webhooks and re-checks in between, so a page never holds the event loop for long.
+        if (step % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve) => setImmediate(resolve));
         const verdict = decide(enforced, readings);
         steps.push([at, verdict]);
         verdict.assessment.slos.forEach((result, i) => record(histories[i]!, at, result));
@@ -79,6 +81,13 @@ export async function collectHistory(policy: Policy, source: RangeSource, nowMs:
   );
   if (!latest) throw new RangeError('the first span has no steps');
   return { spans, verdict: decide(policy, latest.readings), asOf: latest.at };
+}
+
+const YIELD_EVERY = 50;
+
+function* enumerate<T>(items: Iterable<T>): Generator<readonly [number, T]> {
+  let index = 0;
+  for (const item of items) yield [index++, item] as const;
 }
 
 function record(history: { burn: Map<string, Point[]>; budgetLeft: Point[] }, at: number, result: Verdict['assessment']['slos'][number]): void {

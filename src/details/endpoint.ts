@@ -5,6 +5,7 @@ import { ByteLru } from '../state/byte-lru.js';
 import { DETAILS_PATH } from './link.js';
 import { loadPage, type PageSources } from './load-page.js';
 import { BUSY_PAGE, NOT_FOUND_PAGE } from './render-page.js';
+import { sharedHistory } from './shared-history.js';
 import { verifyDetailsToken } from './token.js';
 
 /** Pages built at once by this process; the rest wait, up to MAX_WAITING, then are told to come back. */
@@ -37,13 +38,14 @@ export function detailsEndpoint(options: DetailsEndpointOptions) {
   const limit = pLimit(PAGE_CONCURRENCY);
   const cache = new ByteLru(PAGE_CACHE_BYTES, options.now);
   const building = new Map<string, Promise<{ status: number; html: string }>>();
+  const sources: PageSources = { ...options, history: options.history ?? sharedHistory(options.range, PAGE_TTL_MS, options.now, options.concurrency) };
 
   const build = (token: string) =>
     limit(async () => {
       const claims = verifyDetailsToken(options.key, token, Math.floor(options.now() / 1000));
       if (!claims) return { status: 404, html: NOT_FOUND_PAGE };
       try {
-        const page = await loadPage(claims, options);
+        const page = await loadPage(claims, sources);
         return page.kind === 'page' ? { status: 200, html: page.html } : { status: 404, html: NOT_FOUND_PAGE };
       } catch (error) {
         options.log.warn({ err: error, repo: claims.repo }, 'could not build a details page');

@@ -4,7 +4,7 @@ import type { Octokit } from '../github/pull-request.js';
 import type { RangeSource } from '../metrics/range-source.js';
 import { findEnvironment, policyForEnvironment } from '../policy/environments.js';
 import type { Policy } from '../policy/schema.js';
-import { collectHistory } from './collect.js';
+import { collectHistory, type History } from './collect.js';
 import type { Marker } from './render-charts.js';
 import { renderPage } from './render-page.js';
 import type { DetailsClaims } from './token.js';
@@ -19,6 +19,8 @@ export interface PageSources {
   now: () => number;
   /** Range queries one page sends at once. */
   concurrency?: number;
+  /** The history of a policy's SLOs as of a moment: collectHistory by default; the endpoint shares one per repository and minute. */
+  history?: (repo: string, policy: Policy, nowMs: number) => Promise<History>;
   /** How the policy is read: the gate's cached reader when the app has one; loadPolicy by default. */
   loadPolicy?: (octokit: Octokit, where: { owner: string; repo: string }) => Promise<LoadedPolicy>;
 }
@@ -54,7 +56,7 @@ export async function loadPage(claims: DetailsClaims, sources: PageSources): Pro
 
   const now = sources.now();
   const [history, deployments] = await Promise.all([
-    collectHistory(policy, sources.range, now, sources.concurrency),
+    sources.history ? sources.history(claims.repo, policy, now) : collectHistory(policy, sources.range, now, sources.concurrency),
     recentDeployments(octokit, owner, repo, 'deployment' in claims ? claims.deployment : undefined),
   ]);
   const html = renderPage({

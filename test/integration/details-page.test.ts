@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 /**
  * The details page as a person sees it: rendered by headless Chromium (Debian's `chromium`,
  * installed by scripts/ensure-chromium.sh when missing) from the real test Prometheus, for a
@@ -210,12 +212,17 @@ describe('the details page in a browser', () => {
     const seen = await read(page, 0, '1h');
     const pixel = 1.5;
     expect(seen.runs).toHaveLength(1); // no gap
-    const late = seen.runs[0]!.filter(([at]) => at >= T0 - 55 * 60);
-    const early = seen.runs[0]!.filter(([at]) => at <= T0 - 2 * HOUR - 60);
-    expect(late.length).toBeGreaterThan(50);
-    expect(early.length).toBeGreaterThan(200);
+    // The line's corners: between two corners it is straight, so corners at 20× from before T0 - 55m to T0 mean the line is at 20× all along.
+    const run = seen.runs[0]!;
+    const late = run.filter(([at]) => at >= T0 - 55 * 60);
+    const early = run.filter(([at]) => at <= T0 - 2 * HOUR - 60);
     for (const [, value] of late) near(value, 20, pixel / seen.pxPerUnit);
     for (const [, value] of early) near(value, 0.5, pixel / seen.pxPerUnit);
+    const before = run.filter(([at]) => at < T0 - 55 * 60).at(-1)!;
+    near(before[1], 20, pixel / seen.pxPerUnit); // the last corner before the checked stretch is at 20× too
+    near(run.at(-1)![0], T0, 2 / seen.pxPerSecond);
+    near(run[0]![0], T0 - 6 * HOUR, 2 / seen.pxPerSecond);
+    expect(early.length).toBeGreaterThan(0);
 
     const episodes = await backtestEpisodes(policy);
     expect(episodes.length).toBeGreaterThan(0);

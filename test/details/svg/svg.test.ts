@@ -76,6 +76,17 @@ describe('chart lines', () => {
     ).toBe('M0 90L6 80M24 70L30 60');
   });
 
+  it('leaves out the points of a flat stretch between its ends, keeping every bend', () => {
+    const flat = [0, 60, 120, 180, 240, 300].map((t, i) => [t, i < 4 ? 1 : 2] as const);
+    expect(
+      linePath(
+        flat,
+        (t) => t,
+        (v) => v,
+      ),
+    ).toBe('M0 1L180 1L240 2L300 2');
+  });
+
   it('draws a lone sample between two gaps as a dot, not as nothing', () => {
     expect(
       linePath(
