@@ -3,6 +3,7 @@ import { backtest } from '../backtest/backtest.js';
 import type { PolicyProblem } from '../errors.js';
 import { evaluate } from '../evaluate.js';
 import type { GateState, SloState } from '../gate/types.js';
+import { call } from '../github/errors.js';
 import { readHeadFile, readHeadPolicy } from '../github/head-policy.js';
 import type { Octokit } from '../github/pull-request.js';
 import type { RangeSource, TimeRange } from '../metrics/range-source.js';
@@ -107,6 +108,14 @@ async function makePreview({ octokit, pr, current, metrics, range, now }: Previe
   const checked = checkPolicy(data, parsed.locate, sources);
   if (!checked.ok) return { at, proposed: { kind: 'invalid', problems: checked.issues.map((issue) => issue.problem) }, notes };
   const proposed = checked.policy;
+  if (await fromFork(octokit, pr)) {
+    // Anyone can open a pull request from a fork: its queries must not reach the operator's metrics
+    // server before a maintainer merges them (the "now" column would read out any series there).
+    notes.push(
+      "The new policy is valid. It is not measured: this pull request comes from a fork, and a fork's queries are not sent to the metrics server before they are merged.",
+    );
+    return { at, proposed: { kind: 'valid' }, notes };
+  }
   const end = Math.floor(now() / 1000 / STEP_SECONDS) * STEP_SECONDS;
   const span: TimeRange = { start: new Date((end - PREVIEW_DAYS * 86_400) * 1000), end: new Date(end * 1000), stepSeconds: STEP_SECONDS };
   const shared = range && sharedRange(range);
@@ -164,6 +173,12 @@ function sharedRange(source: RangeSource): RangeSource {
       return answer;
     },
   };
+}
+
+/** Whether the pull request's head is in another repository (a fork, or one deleted since: GitHub then answers no head repository). */
+async function fromFork(octokit: Octokit, pr: PreviewInputs['pr']): Promise<boolean> {
+  const { data } = await call(`reading pull request #${pr.number}`, () => octokit.rest.pulls.get({ owner: pr.owner, repo: pr.repo, pull_number: pr.number }));
+  return data.head.repo?.full_name.toLowerCase() !== `${pr.owner}/${pr.repo}`.toLowerCase();
 }
 
 function sourceRead(read: Awaited<ReturnType<typeof readHeadFile>>): SourceRead {

@@ -25,6 +25,12 @@ function headPolicy(gh: ReturnType<typeof gitHub>, text: string | 404) {
   return gh;
 }
 
+/** The pull request as the API answers it, its head in this repository, or in a fork. */
+function pullFrom(gh: ReturnType<typeof gitHub>, headRepo = 'Codertocat/Hello-World') {
+  gh.scope.get(`${REPO}/pulls/2`).reply(200, { number: 2, state: 'open', head: { sha: HEAD_SHA, repo: { full_name: headRepo } }, labels: [] });
+  return gh;
+}
+
 /** A week of 0.08% errors in every window: 0.8× under the current 99.9% objective, 8× under 99.99%. */
 const steadyWeek = () => new FakeRangeSource(() => 0.0008);
 
@@ -50,7 +56,7 @@ describe('a PR that changes the policy gets a preview of it in the summary comme
 
   it('shows what the new policy says now next to the current one, and the difference of their 7-day backtests', async () => {
     const range = steadyWeek();
-    const gh = headPolicy(gitHub().token().files(CHANGES_POLICY).policy(POLICY), POLICY.replace('objective: 99.9', 'objective: 99.99'))
+    const gh = headPolicy(pullFrom(gitHub().token().files(CHANGES_POLICY).policy(POLICY)), POLICY.replace('objective: 99.9', 'objective: 99.99'))
       .status()
       .comments()
       .createComment();
@@ -68,7 +74,7 @@ describe('a PR that changes the policy gets a preview of it in the summary comme
 
   it('makes the preview once per head and policy in force: a re-check reads neither the file nor the metrics again', async () => {
     const range = steadyWeek();
-    const first = headPolicy(gitHub().token().files(CHANGES_POLICY).policy(POLICY), POLICY.replace('objective: 99.9', 'objective: 99.99'))
+    const first = headPolicy(pullFrom(gitHub().token().files(CHANGES_POLICY).policy(POLICY)), POLICY.replace('objective: 99.9', 'objective: 99.99'))
       .status()
       .comments()
       .createComment();
@@ -82,7 +88,7 @@ describe('a PR that changes the policy gets a preview of it in the summary comme
 
   it('says so when the backtest fails (Prometheus down), and still leaves the status alone', async () => {
     const down = new FakeRangeSource((query) => new QueryError('cannot reach http://prometheus:9090', query));
-    const gh = headPolicy(gitHub().token().files(CHANGES_POLICY).policy(POLICY), POLICY.replace('objective: 99.9', 'objective: 99.5'))
+    const gh = headPolicy(pullFrom(gitHub().token().files(CHANGES_POLICY).policy(POLICY)), POLICY.replace('objective: 99.9', 'objective: 99.5'))
       .status()
       .comments()
       .createComment();
@@ -103,7 +109,10 @@ describe('a PR that changes the policy gets a preview of it in the summary comme
   });
 
   it('previews a fix of an unusable policy next to the error it replaces', async () => {
-    const gh = headPolicy(gitHub().token().files(CHANGES_POLICY).policy('slos: []\n'), POLICY).status().comments().createComment();
+    const gh = headPolicy(pullFrom(gitHub().token().files(CHANGES_POLICY).policy('slos: []\n')), POLICY)
+      .status()
+      .comments()
+      .createComment();
     await receive(steadyWeek());
     expect(gh.recorded.statuses[0]!.state).toBe('error');
     const comment = gh.recorded.created[0]!;
@@ -119,6 +128,23 @@ describe('a PR that changes the policy gets a preview of it in the summary comme
     await receive(steadyWeek());
     expect(gh.recorded.statuses).toEqual([HEALTHY_STATUS]);
     expect(gh.recorded.created[0]).toMatch(/- `slos\[0\]\.sloth\.file` \(line 3\): .*slo\/checkout\.yml.*does not exist at the pull request's head/);
+  });
+
+  it("checks a fork's new policy but sends none of its queries to the metrics server", async () => {
+    const range = steadyWeek();
+    const proposed = POLICY.replace('ratio[{{.window}}]', 'secret_metric[{{.window}}]');
+    const gh = headPolicy(pullFrom(gitHub().token().files(CHANGES_POLICY).policy(POLICY), 'mallory/Hello-World'), proposed)
+      .status()
+      .comments()
+      .createComment();
+    const metrics = fakeMetrics(HEALTHY);
+    const probot = await createTestProbot(metrics, { store: harness.store(), rangeMetrics: range, now: () => NOW });
+    await probot.receive({ id: 'delivery-fork', name: 'pull_request', payload: pullRequestPayload('synchronize') } as any);
+    expect(gh.recorded.statuses).toEqual([HEALTHY_STATUS]);
+    expect(gh.recorded.created[0]).toContain('> The new policy is valid. It is not measured: this pull request comes from a fork');
+    expect(gh.recorded.created[0]).not.toContain('**Now**');
+    expect(range.queries).toEqual([]);
+    expect(metrics.queries.filter((q) => q.includes('secret_metric'))).toEqual([]);
   });
 
   it('makes no preview for a PR that does not change the policy', async () => {
