@@ -112,6 +112,8 @@ export interface GitHubStub {
   closePullRequest(repo: string, number: number): void;
   /** Requests counted against each installation's hourly budget (`app` for requests with the app's JWT). */
   budgetUsed(): Map<string, number>;
+  /** Starts a new budget hour now, every installation's budget full again (a setup phase compressed in time is over). */
+  startNewHour(): void;
   /** Requests beyond an installation's hourly budget so far: GitHub would have refused them (403). */
   overBudget(): number;
   /** A `labeled` entry in the pull request's timeline, recorded before its webhook is sent. */
@@ -168,7 +170,7 @@ export async function startGitHubStub(options: GitHubStubOptions): Promise<GitHu
   });
 
   const limitPerHour = options.rateLimitPerHour ?? 5000;
-  const startedAt = Date.now();
+  let startedAt = Date.now();
   const budgetUsed = new Map<string, number>();
   let budgetHour = 0;
   let overBudget = 0;
@@ -316,6 +318,11 @@ export async function startGitHubStub(options: GitHubStubOptions): Promise<GitHu
       return { status: 200, route: 'GET /repos/{owner}/{repo}/pulls/{number}', json: pullJson(repo, pull(repo, Number(m[1]))) };
     }
     if (method === 'GET' && rest === '/pulls') return listPulls(repo, url);
+    if (method === 'GET' && (m = /^\/pulls\/(\d+)\/files$/.exec(rest))) {
+      // One changed file per pull request: enough for policies with `paths` to choose their SLOs.
+      const json = [{ filename: `src/change-${m[1]}.ts`, status: 'modified', additions: 1, deletions: 0, changes: 1 }];
+      return { status: 200, route: 'GET /repos/{owner}/{repo}/pulls/{number}/files', json };
+    }
     if (method === 'GET' && (m = /^\/collaborators\/([^/]+)\/permission$/.exec(rest))) {
       const login = decodeURIComponent(m[1]!);
       const permission = options.permissions?.[login];
@@ -379,6 +386,11 @@ export async function startGitHubStub(options: GitHubStubOptions): Promise<GitHu
     },
     budgetUsed: () => new Map(budgetUsed),
     overBudget: () => overBudget,
+    startNewHour() {
+      startedAt = Date.now();
+      budgetHour = 0;
+      budgetUsed.clear();
+    },
     recordLabel(repo, number, label, actor, at) {
       pull(repo, number).events.push({ event: 'labeled', label: { name: label }, actor: { login: actor }, created_at: at });
     },

@@ -106,6 +106,8 @@ export async function runOrg(options: OrgRunOptions): Promise<OrgRun> {
     say(
       `${((performance.now() - started) / 1000).toFixed(0)} s: ${stub.requests.length} requests, ${stub.statuses.length} status writes (now ${count('failure')} failure, ${count('success')} success, ${count('error')} error), ${proxy.log.length} queries`,
     );
+    const error = stub.statuses.findLast((st) => st.state === 'error');
+    if (error) say(`the latest error status: ${error.description}`);
   }, 30_000);
   try {
     for (let r = 0; r < options.replicas; r++) {
@@ -152,6 +154,8 @@ export async function runOrg(options: OrgRunOptions): Promise<OrgRun> {
     if (keys.every((k) => latest.has(k))) result.openedMs = performance.now() - openFrom;
     say(`opened: ${result.blockedAfterOpening}/${prs} blocked after ${((performance.now() - openFrom) / 1000).toFixed(0)} s; settling one interval`);
 
+    // Opening N pull requests in minutes spends an hour's budget that real pull requests spend over days: the incident starts with a full one.
+    stub.startNewHour();
     await sleep(INTERVAL_MS);
     const from = performance.now();
     const requestsFrom = stub.requests.length;
