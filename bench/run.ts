@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { backtestSpeed } from './backtest-speed.js';
 import { decisionQuality } from './decision-quality.js';
 import { deployments } from './deployments.js';
+import { detailsPage } from './details-page.js';
 import { speedAndCost } from './load.js';
 import { orgIncident } from './org-incident.js';
 import type { Benchmark, BenchSection } from './section.js';
@@ -20,6 +21,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   backtest: backtestSpeed,
   deployments,
   org: orgIncident,
+  details: detailsPage,
 };
 
 const OUTPUT = fileURLToPath(new URL('../docs/BENCHMARKS.md', import.meta.url));
