@@ -39,7 +39,12 @@ export interface CommentContext {
 
 /** The pull request summary comment: headline, table, why, what to do. Pure and deterministic. */
 export function renderComment(report: Report, context: CommentContext): string {
-  const body = report.kind !== 'verdict' ? errorBody(report) : notAffected(context.scope) ? renderNotAffected() : verdictBody(report.verdict, context);
+  const body =
+    report.kind !== 'verdict'
+      ? errorBody(report)
+      : notAffected(context.scope) && report.verdict.state === 'success'
+        ? renderNotAffected()
+        : verdictBody(report.verdict, context);
   const explainer =
     report.kind === 'verdict'
       ? ' A burn rate of 1× spends exactly the whole error budget over the SLO period; 14.4× spends 2% of a 30-day budget in one hour.'

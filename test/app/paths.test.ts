@@ -85,6 +85,16 @@ describe('a monorepo PR is gated only by the SLOs whose paths it touches', () =>
     expect(gh.recorded.created).toEqual([]);
   });
 
+  it('still blocks a PR touching no gated path during a change freeze, which holds for every change', async () => {
+    const freeze = `freeze:\n  - reason: Year-end freeze\n    from: 2020-12-18T17:00:00+01:00\n    to: 2099-01-04T09:00:00+01:00\n`;
+    const gh = gitHub().token().files(['docs/runbook.md']).policy(MONOREPO(freeze)).status().comments().createComment();
+    await receive(serviceMetrics(SEARCH_BURNING));
+    expect(gh.recorded.statuses[0]!.state).toBe('failure');
+    expect(gh.recorded.statuses[0]!.description).not.toContain('Not affected');
+    expect(gh.recorded.created[0]).not.toContain('not affected');
+    expect(gh.recorded.created[0]).toContain('- **checkout** does not apply: none of the 1 changed files matches its paths.');
+  });
+
   it('turns a blocked PR\'s comment into "not affected" once a push moves its change out of the gated paths', async () => {
     const gh = gitHub()
       .token()
