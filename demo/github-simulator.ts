@@ -1,7 +1,7 @@
 /**
  * A small, honest GitHub for the demo: one repository (its policy file, its collaborators, `main`),
  * its pull requests with their labels, changed files and timelines, commit statuses, issue comments, and the
- * deployments whose protection rule the app reviews. It answers the REST endpoints slo-gate uses,
+ * deployments (and their protection rule, which the app reviews). It answers the REST endpoints slo-gate uses,
  * under /api/v3 as GitHub Enterprise Server does (GHE_HOST, GHE_PROTOCOL=http), and sends the
  * webhooks GitHub would send, signed with the app's secret (X-Hub-Signature-256).
  *
@@ -92,6 +92,7 @@ export async function startGitHubSimulator(options: SimulatorOptions): Promise<G
   const reviews: SimulatedReview[] = [];
   const unexpected: string[] = [];
   const pulls = new Map<number, PullRequest>();
+  const deployments: Array<{ id: number; sha: string; ref: string; environment: string; creator: string; createdAt: string }> = [];
   const fullName = `${options.owner}/${options.repo}`;
   let webhookUrl: string | undefined;
   let lastRequestAt = Date.now();
@@ -144,6 +145,15 @@ export async function startGitHubSimulator(options: SimulatorOptions): Promise<G
     const input = () => parseBody(body);
 
     if (method === 'GET' && rest === '') return ok(repositoryJson());
+    if (method === 'GET' && rest === '/installation') {
+      return ok({
+        id: options.installationId,
+        app_id: 1,
+        app_slug: 'slo-gate',
+        account: { login: options.owner, type: 'Organization' },
+        target_type: 'Organization',
+      });
+    }
     if (method === 'GET' && (m = /^\/contents\/(.+)$/.exec(rest))) {
       const file = decodeURIComponent(m[1]!);
       const content = options.files[file];
@@ -178,6 +188,22 @@ export async function startGitHubSimulator(options: SimulatorOptions): Promise<G
       if (decodeURIComponent(m[1]!) !== 'main') return notFound;
       const at = new Date(lastChange * 1000).toISOString();
       return ok({ name: 'main', commit: { sha: options.mainHead, commit: { author: { date: at }, committer: { date: at } } } });
+    }
+    if (method === 'GET' && rest === '/deployments') {
+      const filters = ['sha', 'ref', 'environment'] as const;
+      const listed = deployments.filter((d) => filters.every((f) => !url.searchParams.has(f) || url.searchParams.get(f) === d[f]));
+      return ok(
+        listed.toReversed().map((d) => ({
+          id: d.id,
+          sha: d.sha,
+          ref: d.ref,
+          task: 'deploy',
+          environment: d.environment,
+          creator: { login: d.creator, type: 'User' },
+          created_at: d.createdAt,
+          updated_at: d.createdAt,
+        })),
+      );
     }
     if (method === 'GET' && rest === '/pulls') return ok([...pulls.values()].map(pullJson));
     if (method === 'GET' && (m = /^\/pulls\/(\d+)$/.exec(rest))) {
@@ -324,7 +350,9 @@ export async function startGitHubSimulator(options: SimulatorOptions): Promise<G
       await deliver('pull_request', pullRequestEvent('labeled', repoView, pr, actor, label));
     },
     async requestDeployment(request, actor) {
-      await deliver('deployment_protection_rule', protectionRuleEvent(repoView, { ...request, createdAt: changedAt() }, actor));
+      const createdAt = changedAt();
+      deployments.push({ id: request.deploymentId, sha: request.sha, ref: 'main', environment: request.environment, creator: actor, createdAt });
+      await deliver('deployment_protection_rule', protectionRuleEvent(repoView, { ...request, createdAt }, actor));
     },
     statusOf(sha, context) {
       return statuses.findLast((s) => s.sha === sha && s.context === context);

@@ -35,7 +35,7 @@ export interface DemoOptions {
 /** What the demo saw, step by step, for its test: each status, comment and protection-rule review it narrated. */
 export interface Observation {
   step: string;
-  kind: 'status' | 'comment' | 'review';
+  kind: 'status' | 'comment' | 'review' | 'details';
   /** `#1` / `run 9001`. */
   subject: string;
   state: string | undefined;
@@ -219,13 +219,23 @@ export async function runDemo(options: DemoOptions, resources: Resources): Promi
   showComment(story.FEATURE.number, since);
   showReview(approved);
 
+  // The details page behind the status (PUBLIC_URL), served by the app itself.
+  const details = flipped.targetUrl;
+  if (details) {
+    step = 'details';
+    const page = await fetch(details, { signal: AbortSignal.timeout(STEP_TIMEOUT_MS) });
+    const html = await page.text();
+    observations.push({ step, kind: 'details', subject: `#${story.FEATURE.number}`, state: String(page.status), text: html });
+    const charts = html.match(/<svg\b/g)?.length ?? 0;
+    say(`  The details page of #${story.FEATURE.number} (HTTP ${page.status}, ${Math.round(html.length / 1024)} KB of HTML, ${charts} charts).`);
+  }
+
   const { warnings } = app.output();
   say(heading(style, `Done in ${((Date.now() - started) / 1000).toFixed(0)} s`));
   if (github.unexpected.length) say(`  The simulator did not expect: ${github.unexpected.join(', ')}`);
   if (warnings.length) say(`  The app logged ${warnings.length} warning(s); the first: ${warnings[0]}`);
-  const details = github.statuses.findLast((s) => s.targetUrl)?.targetUrl;
   if (details && options.interactive) {
-    say(`  Open the details page: ${details}`, '  Everything keeps running; press Ctrl-C to stop it all.');
+    say(`  Open the details page in a browser: ${details}`, '  Everything keeps running; press Ctrl-C to stop it all.');
     await new Promise<never>(() => undefined);
   }
   return {

@@ -71,6 +71,12 @@ describe('npm run demo', () => {
       expect(seen('recovered', 'review', 'run 9001')[0]!.text).toContain('### 🟢 slo-gate approved the deployment to `production`');
       expect(output).toMatch(/after \d+ s:\n {2}#1 1f3b7d1 {2}✔ slo-gate: success {2}OK: /);
 
+      // The status links to the details page (PUBLIC_URL), and the app serves it with its charts.
+      const [page] = seen('details', 'details', '#1');
+      expect(page?.state).toBe('200');
+      expect(page?.text).toContain('<svg');
+      expect(output).toMatch(/The details page of #1 \(HTTP 200, \d+ KB of HTML, [1-9]\d* charts\)/);
+
       expect(result.unexpected).toEqual([]);
       expect(result.warnings).toEqual([]);
       for (const url of result.endpoints) expect(await answers(url), `${url} still answers after the demo`).toBe(false);
