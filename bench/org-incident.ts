@@ -7,7 +7,8 @@
  * docs/BENCHMARKS.md. Variables: ORG_BENCH_SIZES (default 100,1000,5000), ORG_BENCH_REPLICAS
  * (pull requests of the two-replica run, default 1000; 0: skip), ORG_BENCH_REV (the commit to
  * build, default HEAD), ORG_BENCH_BEFORE (JSON of an earlier run to show beside this one; default
- * bench/support/org-incident-before.json when it exists), ORG_BENCH_BURST=0 (skip the burst).
+ * bench/support/org-incident-before.json when it exists), ORG_BENCH_BURST=0 (skip the burst),
+ * ORG_BENCH_FROM (render the figures a run saved in .tmp/org-incident-<commit>.json, without running).
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -27,7 +28,21 @@ import { runWhenMain, type Benchmark } from './section.js';
 
 const BEFORE_FILE = join(ROOT, 'bench/support/org-incident-before.json');
 
-export const orgIncident: Benchmark = async ({ log }) =>
+export const orgIncident: Benchmark = async (context) => {
+  const from = process.env.ORG_BENCH_FROM;
+  if (!from) return measureOrg(context);
+  // Render saved figures again (a change to the text, or the section written from a run made with `npx tsx`).
+  context.log(`rendering the figures saved in ${from}`);
+  return render(JSON.parse(await readFile(from, 'utf8')) as OrgResults);
+};
+
+async function render(results: OrgResults): Promise<{ title: string; markdown: string }> {
+  const beforePath = process.env.ORG_BENCH_BEFORE ?? (existsSync(BEFORE_FILE) ? BEFORE_FILE : undefined);
+  const before = beforePath ? (JSON.parse(await readFile(beforePath, 'utf8')) as OrgResults) : undefined;
+  return { title: 'Org-wide incident', markdown: renderOrg(results, before?.commit === results.commit ? undefined : before) };
+}
+
+const measureOrg: Benchmark = async ({ log }) =>
   withResources(log, async (resources) => {
     const started = Date.now();
     const sizes = (process.env.ORG_BENCH_SIZES ?? '100,1000,5000').split(',').map((s) => Number(s.trim()));
@@ -95,9 +110,7 @@ export const orgIncident: Benchmark = async ({ log }) =>
     const saved = join(ROOT, `.tmp/org-incident-${build.commit.slice(0, 7)}.json`);
     await writeFile(saved, `${JSON.stringify(results, null, 2)}\n`);
     log(`figures saved to ${saved}`);
-    const beforePath = process.env.ORG_BENCH_BEFORE ?? (existsSync(BEFORE_FILE) ? BEFORE_FILE : undefined);
-    const before = beforePath ? (JSON.parse(await readFile(beforePath, 'utf8')) as OrgResults) : undefined;
-    return { title: 'Org-wide incident', markdown: renderOrg(results, before?.commit === results.commit ? undefined : before) };
+    return render(results);
   });
 
 export type { OrgFigures };

@@ -12,6 +12,10 @@ function mb(bytes: number | undefined): string {
   return bytes === undefined ? 'n/a' : `${(bytes / 1e6).toFixed(0)} MB (${(bytes / 2 ** 20).toFixed(0)} MiB)`;
 }
 
+/** How the cost grows with the open pull requests, beside the cost of events; the figures are the org-wide incident's. */
+export const COST_GROWTH =
+  'This is what events cost. What pull requests cost while they wait grows with their number, not with events: a blocked pull request used to be re-checked on its own every `RECHECK_INTERVAL`, three or four GitHub reads each, so an installation with 1,000 blocked pull requests spent several times its 5,000 requests an hour doing nothing. Re-checked per gate group, an interval in which nothing changes costs no request per pull request; what is left grows with the repositories (reconciliation, policy reads) and, slowly, with the pull requests (the foreign-status check, one read each every 6 hours). Only a verdict that changes costs a write per pull request, at GitHub\'s 1 write per second. "Org-wide incident" below measures how it grows with the number of open pull requests, before and after gate groups.';
+
 export function renderBurst(plan: BurstPlan, on: BurstRun, off: BurstRun): string {
   const f = on.figures;
   const perEvent = (n: number, run: BurstRun) => n / run.figures.sent;
@@ -170,6 +174,8 @@ export function renderBurst(plan: BurstPlan, on: BurstRun, off: BurstRun): strin
 
   return [
     `A burst of ${f.sent} signed \`pull_request\` deliveries for ${plan.repos.length} repositories in ${new Set(plan.repos.map((r) => r.installationId)).size} installations (three pull requests each: opened, labeled, synchronize with a new head, redeliveries, a late event for an old head, ready_for_review, title and base edits, a bypass label in every fifth repository). The policies pick one or two of ${BENCH_SLOS.length} shared SLOs; ${blocking} repositories include a burning one, so their pull requests block and get a comment. GitHub is a local stub answering in ${GITHUB_LATENCY_MS} ms, Prometheus the real test server behind a proxy adding ${PROMETHEUS_LATENCY_MS} ms. Deliveries go out as fast as the app answers them, ${IN_FLIGHT} in flight.`,
+    '',
+    COST_GROWTH,
     '',
     '### Targets',
     '',
