@@ -77,6 +77,8 @@ export const detailsPage: Benchmark = async ({ log }) =>
     };
 
     const rows: string[][] = [];
+    let slowest = { ms: 0, window: '' };
+    let coldOne = Infinity;
     let pageBytes = 0;
     for (const [name, chosen] of Object.entries(policies)) {
       policy = chosen;
@@ -89,6 +91,10 @@ export const detailsPage: Benchmark = async ({ log }) =>
         cold.push(page.ms);
         pageBytes = Math.max(pageBytes, page.bytes);
         queries = proxy.queries.length - before;
+        for (const q of proxy.queries.slice(before)) {
+          const took = q.finishedAt - q.arrivedAt;
+          if (!(took <= slowest.ms)) slowest = { ms: took, window: /\[(\w+)\]/.exec(q.query ?? '')?.[1] ?? '?' };
+        }
         await server.close();
       }
       const server = await serve();
@@ -98,6 +104,7 @@ export const detailsPage: Benchmark = async ({ log }) =>
       for (let i = 0; i < WARM_REQUESTS; i++) warm.push((await get(server.url, path)).ms);
       await server.close();
       log(`${name} SLO(s): cold median ${ms(median(cold))}, warm median ${ms(median(warm))}`);
+      if (name === 'one') coldOne = median(cold) ?? Infinity;
       rows.push([`${chosen.slos.length}`, ms(median(cold)), ms(Math.max(...cold)), `${queries}`, ms(median(warm)), ms(percentile(warm, 99))]);
     }
 
@@ -146,9 +153,15 @@ export const detailsPage: Benchmark = async ({ log }) =>
       '',
       table(['SLOs on the page', 'cold: median', 'cold: slowest', 'range queries', 'same link again: median', 'p99'], rows),
       '',
-      `**Cold** is a link nobody asked for before, with nothing cached (${COLD_RUNS} runs, each on a fresh endpoint); **same link again** is served from the per-link cache (${PAGE_TTL_MS / 1000} s), ${WARM_REQUESTS} requests one after another. Target: a cold page within ${TARGET_MS / 1000} s. The largest page was ${Math.round(pageBytes / 1024)} KiB of HTML with inline SVG.`,
+      `**Cold** is a link nobody asked for before, with nothing cached (${COLD_RUNS} runs, each on a fresh endpoint); **same link again** is served from the per-link cache (${PAGE_TTL_MS / 1000} s), ${WARM_REQUESTS} requests one after another. Target: a cold page within ${TARGET_MS / 1000} s. The slowest single range query took ${ms(slowest.ms)} (the \`${slowest.window}\` window, ${LATENCY_MS} ms of it the added latency): the budget window's rate over 30 days, evaluated at every step, is most of a cold page. The largest page was ${Math.round(pageBytes / 1024)} KiB of HTML with inline SVG.`,
       '',
-      `**A burst** of ${BURST_REQUESTS} requests for ${BURST_LINKS} different links (one SLO each), ${BURST_CONCURRENCY} at a time: done in ${ms(burstMs)}, median ${ms(median(latencies))}, p99 ${ms(percentile(latencies, 99))}; ${busy} answered 503 (more than ${PAGE_CONCURRENCY} building and ${MAX_WAITING} waiting). It sent ${burstQueries} range queries to Prometheus: the links share their range answers for a minute, so 100 links cost about what one does. A gate's instant query took a median ${ms(median(quiet))} before the burst and ${ms(median(loaded))} during it (p99 ${ms(percentile(loaded, 99))}): pages are built at most ${PAGE_CONCURRENCY} at a time with at most ${DETAILS_QUERIES_IN_FLIGHT} range queries in flight, apart from the gate's own limit of 24 instant queries.`,
+      `**A burst** of ${BURST_REQUESTS} requests for ${BURST_LINKS} different links (one SLO each), ${BURST_CONCURRENCY} at a time: done in ${ms(burstMs)}, median ${ms(median(latencies))}, p99 ${ms(percentile(latencies, 99))}; ${busy} answered 503 (more than ${PAGE_CONCURRENCY} building and ${MAX_WAITING} waiting). It sent ${burstQueries} range queries to Prometheus: the links share their range answers for a minute, so 100 links cost about what one does. A gate's instant query took a median ${ms(median(quiet))} before the burst and ${ms(median(loaded))} during it (p99 ${ms(percentile(loaded, 99))}): pages are built at most ${PAGE_CONCURRENCY} at a time with at most ${DETAILS_QUERIES_IN_FLIGHT} range queries in flight, apart from the gate's own limit of 24 instant queries. The bench's own HTTP client and the gate's query run in the same process as the pages, so this slowdown is an upper bound: in the app, webhooks wait only for the page work (decisions, in slices of 50 steps, and rendering).`,
+      ...(coldOne > TARGET_MS
+        ? [
+            '',
+            `A cold page misses the ${TARGET_MS / 1000} s target on this machine (which other work shared while it ran): the page replays the gate at every step, so it reads the SLO period's 30-day window at every step of both spans, and Prometheus takes seconds for that rate over 30 days of samples, however low the latency. A recording rule for the period's error ratio (used as a raw SLI) would make it cheap; a second look at the same repository within the minute, or at the same link within 30 s, is served in milliseconds.`,
+          ]
+        : []),
     ].join('\n');
     return { title: 'Details page', markdown };
   });
