@@ -1,4 +1,5 @@
 import type { Verdict } from '../gate/types.js';
+import { recordedQuery } from '../policy/slo-sources/recorded.js';
 import { formatBurn } from './numbers.js';
 
 /**
@@ -12,6 +13,13 @@ export function renderGuardNotes(verdict: Verdict): string[] {
     if (result.guard === 'no counts') {
       notes.push(
         `> **${result.slo.name}** is a raw error ratio without request counts, so the significance guard (at least ${result.minErrors} failed requests in a rule's long window) cannot apply to it: its rules fire on the ratio alone.`,
+      );
+    }
+    const recorded = result.guard === 'on' ? result.rules.filter(({ rule }) => recordedQuery(result.slo.recorded, rule.long) !== undefined) : [];
+    if (recorded.length > 0) {
+      const windows = [...new Set(recorded.map(({ rule }) => rule.long))].join(', ');
+      notes.push(
+        `> **${result.slo.name}** reads Sloth's recorded error ratios (\`sloth.recorded\`) over ${windows}, which carry no request counts, so the significance guard cannot hold back ${recorded.map(({ rule }) => `\`${rule.name}\``).join(', ')}: ${recorded.length === 1 ? 'it fires' : 'they fire'} on the ratio alone.`,
       );
     }
     for (const rule of result.rules) {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { QueryError } from '../../../src/errors.js';
+import { evaluate } from '../../../src/evaluate.js';
 import { measure } from '../../../src/metrics/measure.js';
 import { sliQueries } from '../../../src/metrics/promql.js';
+import { renderGuardNotes } from '../../../src/render/guard-notes.js';
 import { recordedQuery, recordedSeries, slothWindowName } from '../../../src/policy/slo-sources/recorded.js';
 import { FakeSource } from '../../metrics/fake-source.js';
 import { fixture, resolved, sources } from './support.js';
@@ -91,5 +93,22 @@ describe('measuring an SLO with `sloth.recorded: true`', () => {
     const readings = await measure(policy, new FakeSource((query) => (query.startsWith('slo:sli_error:ratio_rate5m') ? 0.02 : 0)));
     expect(readings.get('checkout')?.get('5m')).toEqual({ ok: true, ratio: 0.02 });
     expect(sliQueries(policy.slos[0]!, '1m')).toMatchObject({ kind: 'events' });
+  });
+});
+
+describe('the comment, for an SLO read from recorded series', () => {
+  it('says which rules the significance guard cannot hold back, because their long window is recorded and has no counts', async () => {
+    const files = sources({ 'slo/checkout.yml': fixture('sloth/checkout.yml') });
+    const policy = resolved('sloth: { file: slo/checkout.yml, slo: requests-availability, recorded: true }', files);
+    const verdict = await evaluate({ policy, metrics: new FakeSource(() => 0) });
+    expect(renderGuardNotes(verdict)).toEqual([
+      "> **checkout** reads Sloth's recorded error ratios (`sloth.recorded`) over 5m, 1h, which carry no request counts, so the significance guard cannot hold back `acute`, `slow`: they fire on the ratio alone.",
+    ]);
+  });
+
+  it('says nothing of the kind without `recorded`', async () => {
+    const files = sources({ 'slo/checkout.yml': fixture('sloth/checkout.yml') });
+    const policy = resolved('sloth: { file: slo/checkout.yml, slo: requests-availability }', files);
+    expect(renderGuardNotes(await evaluate({ policy, metrics: new FakeSource(() => 0) }))).toEqual([]);
   });
 });
