@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { policyJsonSchema, policyJsonSchemaText, SCHEMA_FILE } from '../../scripts/generate-schema.js';
+import { DURATION_PATTERN, policyJsonSchema, policyJsonSchemaText, SCHEMA_FILE } from '../../scripts/generate-schema.js';
 import { parseBoundedYaml } from '../../src/policy/bounded-yaml.js';
 import { checkPolicy, isPlainObject } from '../../src/policy/parse-policy.js';
 
@@ -26,6 +26,12 @@ const INLINE: Record<string, unknown> = {
   'an unknown burn-rate preset': { slos: [SLO], burnRate: { preset: 'fastest' } },
   'a negative burn-rate factor': { slos: [SLO], burnRate: { rules: [{ name: 'a', long: '1h', short: '5m', factor: -1 }] } },
   'a budget tier above 100%': { slos: [SLO], budget: { warnBelow: 101 } },
+  'a period of 1h30m': { slos: [{ ...SLO, period: '1h30m' }] },
+  'a period written out, 30 days': { slos: [{ ...SLO, period: '30 days' }] },
+  'a period of 0s': { slos: [{ ...SLO, period: '0s' }] },
+  'a period with its units out of order': { slos: [{ ...SLO, period: '1m1h' }] },
+  'a forecast horizon of 3d': { slos: [SLO], budget: { horizon: '3d' } },
+  'a forecast horizon of three days': { slos: [SLO], budget: { horizon: 'three days' } },
   'null: an empty document': null,
   'PromQL that does not parse': { slos: [{ ...SLO, sli: { raw: { errorRatioQuery: 'sum(x[{{.window}}]' } } }] },
   'an environment gated on an SLO the policy lacks': { slos: [SLO], environments: { production: { slos: ['payments'] } } },
@@ -41,8 +47,6 @@ const KNOWN_DIFFERENCES: Record<string, string> = {
   'duplicate-slo-names.yml': 'SLO names must be unique',
   'events-and-raw.yml': 'an SLI needs exactly one of events or raw',
   'neither-events-nor-raw.yml': 'an SLI needs exactly one of events or raw',
-  'invalid-duration.yml': 'a duration must parse as a Prometheus duration',
-  'invalid-rule-duration.yml': 'a duration must parse as a Prometheus duration',
   'short-not-shorter.yml': "a rule's short window must be shorter than its long one",
   'period-shorter-than-window.yml': 'a period must not be shorter than the longest burn-rate window',
   'missing-window-placeholder.yml': 'a query must contain {{.window}}',
@@ -81,6 +85,11 @@ describe('schema/slo-gate.schema.json', () => {
     expect(schema.required).toEqual(['slos']);
     expect(schema.additionalProperties).toBe(false);
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['_extends', 'mode', 'slos', 'burnRate', 'budget', 'bypass', 'environments']));
+  });
+
+  it('gives every duration the pattern of a Prometheus duration, so an editor flags "30 days"', () => {
+    const text = JSON.stringify(policyJsonSchema());
+    expect(text.split(JSON.stringify(DURATION_PATTERN)).length - 1).toBeGreaterThanOrEqual(4);
   });
 
   it('shows the defaults a policy gets for what it leaves out', () => {
