@@ -102,7 +102,7 @@ export async function joinGroup(
     members[key] = { ...member, since: known?.since ?? now, checkedAt };
     return members;
   });
-  if (joined) await ensureGroupJob(store, installationId, fingerprint, intervalMs);
+  if (joined) await ensureGroupJob(store, installationId, fingerprint, untilNextTick(now, intervalMs));
   return joined;
 }
 
@@ -110,9 +110,25 @@ export async function joinGroup(
  * Schedules the group's job unless it is already due within the interval: scheduling it again
  * would replace the pending one and postpone it, and a steady stream of joins would starve it.
  */
-export async function ensureGroupJob(store: Store, installationId: number, fingerprint: string, intervalMs: number): Promise<void> {
+export async function ensureGroupJob(store: Store, installationId: number, fingerprint: string, delayMs: number): Promise<void> {
   if ((await store.get(dueKey(installationId, fingerprint))) === '1') return;
-  await scheduleGroupJob(store, installationId, fingerprint, intervalMs);
+  await scheduleGroupJob(store, installationId, fingerprint, delayMs);
+}
+
+/**
+ * Gate groups run on a shared tick: the multiples of the interval since the epoch. All groups of
+ * all replicas then measure at the same moment, so an SLO that several groups' policies share is
+ * asked once (the query cache coalesces it), not once per group. The time until the next tick at
+ * least `minMs` away.
+ */
+export function untilNextTick(now: number, intervalMs: number, minMs = 0): number {
+  const next = Math.ceil((now + Math.max(minMs, 1)) / intervalMs) * intervalMs;
+  return next - now;
+}
+
+/** When a group runs next: on the next tick at least half an interval away, or sooner when its verdict expects to pass sooner. */
+export function nextGroupRunMs(now: number, intervalMs: number, wantedMs: number): number {
+  return wantedMs < intervalMs ? wantedMs : untilNextTick(now, intervalMs, intervalMs / 2);
 }
 
 export async function scheduleGroupJob(store: Store, installationId: number, fingerprint: string, delayMs: number): Promise<void> {

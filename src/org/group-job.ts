@@ -10,8 +10,7 @@ import type { Job } from '../state/store.js';
 import { DropJob } from '../targets/durable.js';
 import { nextLookMs } from '../targets/gate-target.js';
 import { pullRequestRecheck, type PullRequestRef } from '../targets/pull-request-target.js';
-import { withJitter } from '../targets/retry.js';
-import { clearGroupJob, parseMemberKey, readGroup, scheduleGroupJob, updateMembers, type GroupMember } from './gate-group.js';
+import { clearGroupJob, nextGroupRunMs, parseMemberKey, readGroup, scheduleGroupJob, updateMembers, type GroupMember } from './gate-group.js';
 import { fanOut } from './fan-out.js';
 import { planGroup } from './group-plan.js';
 import { FOREIGN_CHECK_MS } from './group-membership.js';
@@ -30,7 +29,7 @@ const LEAVE_SPREAD_MS = 1_000;
  * changed (oldest blocked first), or whose foreign-status check is due. Members that pass leave;
  * members the group cannot decide for (a closed or unknown pull request, a label that could open
  * the gate, a repository whose policy changed) leave for their own re-check. While any member is
- * left, the job comes back after one interval (or sooner, when the verdict expects to pass sooner).
+ * left, the job comes back at the next shared tick (or sooner, when the verdict expects to pass sooner).
  */
 export function groupJobHandler(services: GateServices, log: Logger) {
   return async (job: Job): Promise<void> => {
@@ -68,18 +67,14 @@ export function groupJobHandler(services: GateServices, log: Logger) {
       return current;
     });
     await Promise.all(recheck.map((ref, index) => services.store.jobs.schedule(pullRequestRecheck(ref), index * LEAVE_SPREAD_MS)));
-    const left = Object.keys(record?.members ?? {}).length;
+    const remaining = Object.keys(record?.members ?? {}).length;
     log.info(
       { group: fingerprint, installationId, members: Object.keys(members).length, written, left: leaving.size, state: stateOf(groupReport.report) },
       'gate group evaluated',
     );
-    if (left === 0) return clearGroupJob(services.store, installationId, fingerprint);
-    await scheduleGroupJob(
-      services.store,
-      installationId,
-      fingerprint,
-      withJitter(nextLookMs(groupReport.report, services.recheckIntervalMs), services.random),
-    );
+    if (remaining === 0) return clearGroupJob(services.store, installationId, fingerprint);
+    const wanted = nextLookMs(groupReport.report, services.recheckIntervalMs);
+    await scheduleGroupJob(services.store, installationId, fingerprint, nextGroupRunMs(services.now(), services.recheckIntervalMs, wanted));
   };
 }
 

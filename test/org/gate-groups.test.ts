@@ -16,6 +16,8 @@ const harness = appHarness();
 const INTERVAL = 300_000;
 const T0 = Date.parse('2026-11-22T10:00:00Z');
 const WINDOWS = Object.keys(FAST_BURN).length;
+/** Writing 20 pull requests through nock can take a while on a busy machine. */
+const WAIT = { timeout: 10_000 };
 let github: ReturnType<typeof orgGitHub> | undefined;
 
 afterEach(() => {
@@ -28,7 +30,7 @@ function gitHub() {
   return github;
 }
 
-async function orgApp(burn: Record<string, number>, options: { random?: () => number } = {}) {
+async function orgApp(burn: Record<string, number>) {
   const table = { ...burn };
   const metrics = fakeMetrics(table);
   const time = virtualTime(harness.store(), T0);
@@ -41,7 +43,6 @@ async function orgApp(burn: Record<string, number>, options: { random?: () => nu
     gateGroups: true,
     policyCacheTtlMs: 3_600_000,
     telemetry,
-    ...options,
   });
   let deliveries = 0;
   const receive = (name: string, payload: unknown) => probot.receive({ id: `org-${++deliveries}`, name, payload } as any);
@@ -49,7 +50,7 @@ async function orgApp(burn: Record<string, number>, options: { random?: () => nu
   /** Moves the clock on, and waits for the gate group's job to have run and come back. */
   const groupRuns = async (ms: number) => {
     await time.advance(ms);
-    await vi.waitFor(() => expect(kinds()).toContain('gate-group'));
+    await vi.waitFor(() => expect(kinds()).toContain('gate-group'), WAIT);
   };
   return { metrics, table, time, telemetry, receive, kinds, groupRuns };
 }
@@ -98,12 +99,12 @@ describe('an organisation-wide incident', () => {
     Object.assign(app.table, HEALTHY);
     gh.statuses(range(20)).commentUpdates(range(20));
     await app.time.advance(INTERVAL);
-    await vi.waitFor(() => expect(gh.written.statuses).toHaveLength(40));
+    await vi.waitFor(() => expect(gh.written.statuses).toHaveLength(40), WAIT);
     expect(gh.written.statuses.slice(20)).toEqual(range(20).map((n) => `#${n} success`));
-    await vi.waitFor(() => expect(gh.scope.pendingMocks()).toEqual([]));
+    await vi.waitFor(() => expect(gh.scope.pendingMocks()).toEqual([]), WAIT);
     expect(gh.written.order.slice(-40)).toEqual([...Array(20).fill('status'), ...Array(20).fill('comment')]);
     expect(gh.unexpected).toEqual([]);
-    await vi.waitFor(() => expect(app.kinds()).toEqual(['reconcile'])); // the group is empty: its job is not rescheduled
+    await vi.waitFor(() => expect(app.kinds()).toEqual(['reconcile']), WAIT); // the group is empty: its job is not rescheduled
   });
 
   it('writes error where the measurement fails, once, and nothing more while it keeps failing', async () => {
@@ -112,7 +113,7 @@ describe('an organisation-wide incident', () => {
     Object.assign(app.table, { '5m': new Error('Prometheus is down') });
     gh.statuses(range(20)).commentUpdates(range(20));
     await app.groupRuns(INTERVAL);
-    await vi.waitFor(() => expect(gh.written.statuses).toHaveLength(40));
+    await vi.waitFor(() => expect(gh.written.statuses).toHaveLength(40), WAIT);
     expect(gh.written.statuses.slice(20)).toEqual(range(20).map((n) => `#${n} error`));
     await app.groupRuns(INTERVAL);
     expect(gh.unexpected).toEqual([]);
@@ -122,15 +123,16 @@ describe('an organisation-wide incident', () => {
 
 describe('a webhook that never arrived', () => {
   it('is corrected by the next reconciliation: a missed synchronize gets its new head gated, and costs nothing after', async () => {
-    // random 0.5: the group's job comes back a little sooner than the interval, so it never runs at the reconciliation's moment.
-    const app = await orgApp(FAST_BURN, { random: () => 0.5 });
+    const app = await orgApp(FAST_BURN);
     const gh = gitHub().token().app().policy(POLICY).files([7]).statuses([7]).firstComments([7]);
-    await app.receive('pull_request', opened(7));
+    // Opened 10 s after a tick of the groups: its repository's reconciliation (every 3 intervals) falls between their runs.
+    await app.time.advance(10_000);
+    await app.receive('pull_request', opened(7, at(10)));
     // The push to #7 happens at 10:01, but GitHub never delivers its synchronize event.
     const pushed = { sha: shaOf(7, 1), updatedAt: at(60) };
-    await app.groupRuns(INTERVAL); // 5 min
-    await app.groupRuns(INTERVAL * 0.95); // 9.75 min
-    await app.groupRuns(INTERVAL * 0.95); // 14.5 min
+    await app.groupRuns(INTERVAL - 10_000); // 5 min
+    await app.groupRuns(INTERVAL); // 10 min
+    await app.groupRuns(INTERVAL); // 15 min
     expect(gh.unexpected).toEqual([]);
     gh.openPulls([{ number: 7, ...pushed }])
       .pull(7, pushed)
@@ -138,10 +140,10 @@ describe('a webhook that never arrived', () => {
       .shown(pushed.sha, [])
       .statuses([7], { sha: () => pushed.sha })
       .commentUpdates([7]);
-    await app.time.advance(INTERVAL * 0.1); // 15 min: the reconciliation is due
-    await vi.waitFor(() => expect(gh.scope.pendingMocks()).toEqual([]));
+    await app.time.advance(10_000); // the reconciliation is due
+    await vi.waitFor(() => expect(gh.scope.pendingMocks()).toEqual([]), WAIT);
     expect(gh.written.statuses).toEqual(['#7 failure', '#7 failure']);
-    await vi.waitFor(() => expect(app.kinds().sort()).toEqual(['gate-group', 'reconcile']));
+    await vi.waitFor(() => expect(app.kinds().sort()).toEqual(['gate-group', 'reconcile']), WAIT);
     await app.groupRuns(INTERVAL); // the group now knows the new head: nothing to write
     expect(gh.unexpected).toEqual([]);
   });
@@ -178,8 +180,8 @@ describe("a change to the organisation's default policy", () => {
         },
       ),
     );
-    await vi.waitFor(() => expect(gh.written.statuses).toEqual(['#2 failure', '#2 success']));
-    await vi.waitFor(() => expect(gh.scope.pendingMocks()).toEqual([]));
+    await vi.waitFor(() => expect(gh.written.statuses).toEqual(['#2 failure', '#2 success']), WAIT);
+    await vi.waitFor(() => expect(gh.scope.pendingMocks()).toEqual([]), WAIT);
     expect(gh.unexpected).toEqual([]);
   });
 });
@@ -197,7 +199,7 @@ describe("GitHub's rate limit", () => {
     await app.groupRuns(INTERVAL);
     await app.groupRuns(INTERVAL);
     await app.groupRuns(INTERVAL);
-    await vi.waitFor(() => expect(app.time.waiting().find((w) => w.kind === 'reconcile')?.inMs).toBe(3 * INTERVAL));
+    await vi.waitFor(() => expect(app.time.waiting().find((w) => w.kind === 'reconcile')?.inMs).toBe(3 * INTERVAL), WAIT);
     expect(gh.unexpected).toEqual([]);
   });
 });

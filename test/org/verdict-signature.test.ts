@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../src/gate/decide.js';
 import type { Report } from '../../src/gate/report.js';
-import { opensGate, writeOrder } from '../../src/org/gate-group.js';
+import { nextGroupRunMs, opensGate, untilNextTick, writeOrder } from '../../src/org/gate-group.js';
 import { policyFingerprint } from '../../src/org/policy-cache.js';
 import { verdictSignature } from '../../src/org/verdict-signature.js';
 import { allWindows, policyWith, readingsOf } from '../support/readings.js';
@@ -52,5 +52,14 @@ describe('gate groups', () => {
     const restricted = policyWith({ bypass: { labels: ['hotfix'] }, budget: { warnBelow: 50, restrictBelow: 50, allowLabels: ['reliability'] } });
     expect([opensGate(restricted, ['hotfix']), opensGate(restricted, ['reliability']), opensGate(restricted, ['bug'])]).toEqual([true, true, false]);
     expect(opensGate(policy, ['hotfix', 'reliability'])).toBe(false);
+  });
+
+  it('run on a shared tick, so policies that share an SLO ask Prometheus for it once', () => {
+    const interval = 300_000;
+    expect(untilNextTick(3 * interval + 1_000, interval)).toBe(interval - 1_000);
+    expect(untilNextTick(3 * interval, interval)).toBe(interval);
+    // After a run: the next tick at least half an interval away, not the one a moment later.
+    expect(nextGroupRunMs(4 * interval - 1_000, interval, interval)).toBe(interval + 1_000);
+    expect(nextGroupRunMs(4 * interval - 1_000, interval, 60_000)).toBe(60_000);
   });
 });
