@@ -5,6 +5,7 @@ import { verify, type Verification } from '../gate/verify.js';
 import { commitStatuses } from '../github/commit-status.js';
 import { deploymentsGitHub } from '../github/deployments.js';
 import { loadPolicy } from '../github/policy-source.js';
+import { reportDetailsUrl } from '../details/link.js';
 import { commitGone, writeStatus, type StatusSink } from '../github/publish.js';
 import type { Octokit } from '../github/pull-request.js';
 import type { GateServices } from '../handlers/services.js';
@@ -137,7 +138,8 @@ export function verificationTarget(services: GateServices, octokit: Octokit, req
     const state = verification.state === 'regression' ? 'failure' : !last ? 'pending' : verification.state === 'clean' ? 'success' : 'error';
     const description =
       state === 'pending' ? `${describeVerification(verification)}; ${describeVerificationPending(checks())}` : describeVerification(verification);
-    await writeStatus(sink, slug, sha, { context, state, description: description.slice(0, 140) });
+    const targetUrl = await reportDetailsUrl(services.details, { repo: slug, deployment: request.deploymentId }, report);
+    await writeStatus(sink, slug, sha, { context, state, description: description.slice(0, 140), targetUrl });
     if (verification.state === 'regression') await announceRegression(verification);
     if (last && verification.state !== 'regression') recordSpent(verification);
   }
