@@ -21,7 +21,8 @@ export interface ChangeFreeze {
  * for the change to pass. Pure.
  */
 export function changeFreeze(policy: Pick<Policy, 'freeze' | 'bypass'>, at: Date, candidates: readonly BypassCandidate[]): ChangeFreeze | undefined {
-  if (policy.freeze.length === 0) return undefined;
+  // A policy cached by a replica that predates `freeze:` (src/org/policy-cache.ts) has no list: no window.
+  if (!policy.freeze || policy.freeze.length === 0) return undefined;
   const permitted = (c: BypassCandidate) => c.actor !== undefined && hasPermission(c.permission, policy.bypass.minPermission);
   const applied = (index: number) => candidates.filter((c) => policy.freeze[index]?.allowLabels.includes(c.label));
   const allowance = (index: number) => applied(index).find(permitted);
@@ -66,5 +67,5 @@ export function passAfterFreeze(measured: Assessment, measuredPass: ExpectedPass
 
 /** Every label that can lift a change-freeze window, once each: who applied them is looked up like a bypass label's. */
 export function freezeAllowLabels(policy: Pick<Policy, 'freeze'>): string[] {
-  return [...new Set(policy.freeze.flatMap((window) => window.allowLabels))];
+  return [...new Set((policy.freeze ?? []).flatMap((window) => window.allowLabels))];
 }

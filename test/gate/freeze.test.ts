@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changeFreeze } from '../../src/gate/change-freeze.js';
+import { changeFreeze, freezeAllowLabels } from '../../src/gate/change-freeze.js';
 import { decide } from '../../src/gate/decide.js';
 import { activeFreeze } from '../../src/gate/freeze.js';
 import type { BypassCandidate, PermissionLevel } from '../../src/gate/types.js';
@@ -241,5 +241,13 @@ describe('decide with a change freeze', () => {
   it('passes in warn mode and says it would block', () => {
     const verdict = decide({ ...frozen, mode: 'warn' }, healthy, [], [], FRIDAY_NIGHT);
     expect([verdict.state, verdict.wouldBe]).toEqual(['success', 'block']);
+  });
+});
+
+describe('a policy cached before freeze windows existed', () => {
+  it('has no freeze and no freeze labels, rather than failing every evaluation', () => {
+    const cached = { ...policyWith(), freeze: undefined } as unknown as ReturnType<typeof policyWith>;
+    expect(decide(cached, readingsOf({ checkout: QUIET }), [], [], FRIDAY_NIGHT).state).toBe('success');
+    expect(freezeAllowLabels(cached)).toEqual([]);
   });
 });
