@@ -1,3 +1,4 @@
+import { freezeAllowLabels } from '../gate/change-freeze.js';
 import type { Policy } from '../policy/schema.js';
 import type { Job, Store } from '../state/store.js';
 import { gatingPart, policyFingerprint } from './policy-cache.js';
@@ -150,6 +151,6 @@ export function writeOrder(members: Record<string, GroupMember>): string[] {
 
 /** Labels on a pull request that can open the gate for it: those are confirmed with GitHub, one by one, never decided by a group. */
 export function opensGate(policy: Policy, labels: readonly string[]): boolean {
-  const opening = [...policy.bypass.labels, ...(policy.budget.restrictBelow === undefined ? [] : policy.budget.allowLabels)];
+  const opening = [...policy.bypass.labels, ...(policy.budget.restrictBelow === undefined ? [] : policy.budget.allowLabels), ...freezeAllowLabels(policy)];
   return opening.some((label) => labels.includes(label));
 }

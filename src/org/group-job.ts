@@ -119,7 +119,7 @@ async function stillGrouped(
 async function measured(services: GateServices, policy: Policy, log: Logger): Promise<{ readings?: Readings; report: Report }> {
   try {
     const readings = await measure(policy, services.metrics, { deadlineMs: services.evaluationDeadlineMs });
-    return { readings, report: { kind: 'verdict', verdict: decide(policy, readings) } };
+    return { readings, report: { kind: 'verdict', verdict: decide(policy, readings, [], [], new Date(services.now())) } };
   } catch (error) {
     log.error({ err: error }, 'gate group: measuring failed');
     return { report: { kind: 'failed', message: (error as Error).message ?? String(error) } };

@@ -63,7 +63,8 @@ export function planGroup({ policy, members, indexes, readings, failed, now, low
       leaving.push({ key, ...(indexed || !index ? { recheck: ref } : {}) });
       continue;
     }
-    const report: Report = readings ? { kind: 'verdict', verdict: decide(policy, readings, [], indexed.labels) } : failed!;
+    // At `now`, for the policy's freeze windows (a label that lifts one is confirmed outside the group: opensGate).
+    const report: Report = readings ? { kind: 'verdict', verdict: decide(policy, readings, [], indexed.labels, new Date(now)) } : failed!;
     const signature = verdictSignature(report);
     const foreignCheck = !low && now - member.checkedAt >= foreignCheckMs;
     if (signature === member.signature && indexed.sha === member.sha && !foreignCheck) continue; // nothing changed: nothing to tell GitHub
