@@ -199,7 +199,8 @@ async function backtestEpisodes(policy: Policy) {
 const near = (actual: number, expected: number, tolerance: number) =>
   expect(Math.abs(actual - expected), `${actual} ≈ ${expected} ± ${tolerance}`).toBeLessThanOrEqual(tolerance);
 
-describe('the details page in a browser', () => {
+// A cold page reads 30 days of samples at every step (docs/BENCHMARKS.md): seconds while other suites load the same Prometheus.
+describe('the details page in a browser', { timeout: 120_000 }, () => {
   it('shows a blocked change: the 1h line at 20× once the errors began, the fast rule at 14.4×, and the blocked period shaded as the backtest has it', async (context) => {
     if (skipReason) return context.skip(skipReason);
     const policy = policyFor('fast-burn');
