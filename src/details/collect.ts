@@ -65,7 +65,7 @@ export async function collectHistory(policy: Policy, source: RangeSource, nowMs:
       for (const [step, [at, readings]] of enumerate(measured)) {
         // Hundreds of decisions: let webhooks and re-checks in between, so a page never holds the event loop for long.
         if (step % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve) => setImmediate(resolve));
-        const verdict = decide(enforced, readings);
+        const verdict = decide(enforced, readings, [], [], new Date(at * 1000));
         steps.push([at, verdict]);
         verdict.assessment.slos.forEach((result, i) => record(histories[i]!, at, result));
         if (index === 0) latest = { at, readings };
@@ -80,7 +80,7 @@ export async function collectHistory(policy: Policy, source: RangeSource, nowMs:
     }),
   );
   if (!latest) throw new RangeError('the first span has no steps');
-  return { spans, verdict: decide(policy, latest.readings), asOf: latest.at };
+  return { spans, verdict: decide(policy, latest.readings, [], [], new Date(latest.at * 1000)), asOf: latest.at };
 }
 
 const YIELD_EVERY = 50;

@@ -42,11 +42,11 @@ export function groupedTarget(
       if (policyFingerprint(policy) !== measurement.fingerprint) {
         return {
           kind: 'verdict',
-          verdict: await evaluate({ policy, metrics: services.metrics, candidates, labels, deadlineMs: services.evaluationDeadlineMs }),
+          verdict: await evaluate({ policy, metrics: services.metrics, candidates, labels, now: services.now, deadlineMs: services.evaluationDeadlineMs }),
         };
       }
       if ('failed' in measurement) return measurement.failed;
-      return { kind: 'verdict', verdict: decide(policy, measurement.readings, candidates, labels) };
+      return { kind: 'verdict', verdict: decide(policy, measurement.readings, candidates, labels, new Date(services.now())) };
     },
   };
 }
