@@ -1,5 +1,6 @@
 import type { ApplicationFunctionOptions, Logger, Probot } from 'probot';
-import { botIdentity } from './github/bot-identity.js';
+import { appIdentity } from './github/bot-identity.js';
+import { onCheckRunRerequested, onCheckSuiteRerequested } from './handlers/check-run.js';
 import { deploymentJobs } from './handlers/deployment-jobs.js';
 import { onDeployment, onDeploymentStatus, onProtectionRule } from './handlers/deployments.js';
 import { onPush } from './handlers/push.js';
@@ -70,6 +71,7 @@ export function createApp(deps: AppDependencies): SloGateApp {
   const inFlight = inFlightWork();
   const wire = (app: Probot, options?: Partial<ApplicationFunctionOptions>): void => {
     const telemetry: Telemetry & { registry?: Registry } = deps.telemetry ?? NO_TELEMETRY;
+    const identity = appIdentity(() => app.auth());
     const rateLimits = rateLimitWatcher((id, budget) => telemetry.rateLimit?.(id, budget.remaining, budget.limit), deps.now);
     const services: GateServices = {
       metrics: cachedSource(limitedSource(deps.metrics, MAX_QUERIES_IN_FLIGHT), deps.store, deps.queryCacheTtlMs ?? 30_000, telemetry),
@@ -83,7 +85,8 @@ export function createApp(deps: AppDependencies): SloGateApp {
       annotate: deps.annotate,
       rangeMetrics: deps.rangeMetrics,
       auth: async (installationId) => watchRateLimit(withRequestTimeout(await app.auth(installationId), GITHUB_REQUEST_TIMEOUT_MS), installationId, rateLimits),
-      botLogin: botIdentity(() => app.auth()),
+      botLogin: identity.botLogin,
+      appId: identity.appId,
       details: deps.details && linksOf(deps.details, deps.store, deps.now ?? Date.now),
       rateLimits,
       policyCacheTtlMs: deps.policyCacheTtlMs,
@@ -97,6 +100,8 @@ export function createApp(deps: AppDependencies): SloGateApp {
     app.on('issue_comment.created', on(onRecheckCommand(services)));
     app.on('pull_request.closed', on(onPullRequestClosed(services)));
     app.on('push', on(onPush(services)));
+    app.on('check_run.rerequested', on(onCheckRunRerequested(services)));
+    app.on('check_suite.rerequested', on(onCheckSuiteRerequested(services)));
     app.on('deployment_protection_rule.requested', on(onProtectionRule(services)));
     app.on('deployment.created', on(onDeployment(services)));
     app.on('deployment_status.created', on(onDeploymentStatus(services)));

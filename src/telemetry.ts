@@ -7,8 +7,8 @@ export interface Telemetry {
   evaluated(state: GateState, seconds: number, target?: string): void;
   queried(outcome: 'ok' | 'error'): void;
   cacheHit(): void;
-  wroteToGitHub(kind: 'status' | 'comment-create' | 'comment-update' | 'reply' | 'review' | 'progress' | 'pull-comment'): void;
-  skippedWrite(kind: 'status' | 'comment'): void;
+  wroteToGitHub(kind: 'status' | 'comment-create' | 'comment-update' | 'reply' | 'review' | 'progress' | 'pull-comment' | 'check-run'): void;
+  skippedWrite(kind: 'status' | 'comment' | 'check-run'): void;
   /** One deployment event: a protection-rule decision, a deployment that went out, a regression found. */
   deployment(event: DeploymentEvent): void;
   /** From a protection-rule request's arrival to its decision. */

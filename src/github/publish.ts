@@ -1,4 +1,5 @@
 import type { Logger } from 'probot';
+import { GitHubError } from '../errors.js';
 import { stateOf, type Report } from '../gate/report.js';
 import type { Policy } from '../policy/schema.js';
 import { renderComment, type CommentContext } from '../render/comment.js';
@@ -6,6 +7,7 @@ import { describeReport } from '../render/describe.js';
 import { reportDetailsUrl, type DetailsLinks } from '../details/link.js';
 import type { Store } from '../state/store.js';
 import type { Telemetry } from '../telemetry.js';
+import { writeCheckRun, type CheckRuns } from './check-run.js';
 import type { CommitStatus, CommitStatuses } from './commit-status.js';
 import type { PullRequestGitHub } from './pull-request.js';
 
@@ -40,6 +42,10 @@ export interface Publication {
   extras?: PublicationExtras;
   /** Write the status and not the comment (yet): a gate group reopening writes every status before any comment. */
   statusOnly?: boolean;
+  /** `check-run`: the status is a check run of this app instead (src/github/check-run.ts); default `status`. */
+  report?: 'status' | 'check-run';
+  /** A Re-run was asked for: the check run is written again even when it would show the same. */
+  rerequested?: boolean;
 }
 
 export interface PublicationExtras {
@@ -62,6 +68,8 @@ export interface StatusSink {
 
 export interface Sink extends StatusSink {
   github: PullRequestGitHub;
+  /** This app's check runs in the repository (`report: check-run`); absent when the app id is not known. */
+  checks?: CheckRuns;
 }
 
 /** GitHub answers 422 to a status for a commit it no longer has (force-pushed away): nothing can carry one. */
@@ -83,23 +91,18 @@ export async function publish(sink: Sink, report: Report, publication: Publicati
   const { repo, sha, policy, context, stillCurrent } = publication;
   if (!(await stillCurrent())) return;
   const targetUrl = await reportDetailsUrl(sink.details, { repo, sha }, report);
-  await writeStatus(
-    sink,
-    repo,
-    sha,
-    { context, state: stateOf(report), description: publication.extras?.description ?? describeReport(report), targetUrl },
-    publication,
-  );
+  const description = publication.extras?.description ?? describeReport(report);
+  const comment = () =>
+    renderComment(report, { sha, bypass: policy?.bypass, recheckEveryMs: publication.recheckEveryMs, ...publication.extras?.comment, detailsUrl: targetUrl });
+  if (publication.report === 'check-run') {
+    if (!sink.checks) throw new GitHubError('slo-gate cannot write check runs without knowing its app id (GET /app)', undefined);
+    const run = { name: context, state: stateOf(report), title: description, summary: comment(), detailsUrl: targetUrl, pullRequest: publication.number };
+    await writeCheckRun({ ...sink, checks: sink.checks }, repo, sha, run, { force: publication.rerequested });
+  } else await writeStatus(sink, repo, sha, { context, state: stateOf(report), description, targetUrl }, publication);
   if (publication.statusOnly) return;
   if (policy?.comment === 'never' && report.kind === 'verdict') return;
   if (!(await stillCurrent())) return; // the status stays on its own head; the shared comment is the newer head's
-  const body = renderComment(report, {
-    sha,
-    bypass: policy?.bypass,
-    recheckEveryMs: publication.recheckEveryMs,
-    ...publication.extras?.comment,
-    detailsUrl: targetUrl,
-  });
+  const body = comment();
   await writeComment(sink, publication, body, wantsNewComment(report, policy?.comment) || publication.extras?.wantsComment === true);
 }
 

@@ -31,6 +31,8 @@ export interface GateServices {
   annotate?: (annotation: Annotation) => Promise<void>;
   /** This app's own bot login (`<slug>[bot]`), so only our own summary comment is ever edited. */
   botLogin: () => Promise<string>;
+  /** This app's id, so only our own check runs are updated or re-run (`report: check-run`); absent: check runs cannot be written. */
+  appId?: () => Promise<number>;
   /** GitHub's request budget per installation, from its answers; absent: never considered low. */
   rateLimits?: RateLimitWatcher;
   /** How long a repository's policy is reused without reading it again (src/org/policy-cache.ts); 0: never reused. */

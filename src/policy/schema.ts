@@ -91,6 +91,8 @@ export const policySchema = z
       })
       .default({ labels: [], minPermission: 'write' }),
     comment: z.enum(['always', 'blocked', 'never']).default('blocked'),
+    // How the pull-request gate reports: a commit status (works with required_contexts and every CI) or a check run (src/github/check-run.ts).
+    report: z.enum(['status', 'check-run']).default('status'),
     environments: environmentsSchema.default({}),
     freeze: freezeSchema.default([]),
   })

@@ -2,6 +2,7 @@ import type { Logger } from 'probot';
 import { freezeAllowLabels } from '../gate/change-freeze.js';
 import { stateOf } from '../gate/report.js';
 import { bypassCandidates, type LabelEvent } from '../github/bypass-candidates.js';
+import { checkRuns, lastCheckRunState, lastReportMode, rememberReportMode, writeCheckRun } from '../github/check-run.js';
 import { commitStatuses } from '../github/commit-status.js';
 import { DEFAULT_CONTEXT, lastStatus, publish, writeStatus, type Sink } from '../github/publish.js';
 import { pullRequestGitHub, type Octokit, type PullRequestGitHub, type PullRequestHead } from '../github/pull-request.js';
@@ -29,6 +30,8 @@ export interface PullRequestRequest extends PullRequestRef, PullRequestHead {
   trigger: 'event' | 'recheck';
   /** Written by its gate group's job (src/org/group-job.ts), which keeps its membership and its next look. */
   grouped?: { compareWithGitHub: boolean; statusOnly?: boolean };
+  /** Someone pressed Re-run on our check run (src/handlers/check-run.ts): it is written again even if unchanged. */
+  rerequested?: boolean;
 }
 
 const CONTEXT_TTL_MS = 90 * 86_400_000;
@@ -55,6 +58,7 @@ export function pullRequestTarget(services: GateServices, octokit: Octokit, requ
     telemetry: services.telemetry,
     log,
     details: services.details,
+    checks: services.appId && checkRuns(octokit, { owner, repo }, services.appId, services.now),
   };
   let inGroup = false;
   let extras: PullRequestExtras | undefined; // the changed files' part: SLOs by paths, the policy preview
@@ -73,6 +77,7 @@ export function pullRequestTarget(services: GateServices, octokit: Octokit, requ
         return { kind: 'invalid', problems: loaded.problems };
       }
       await services.store.set(contextKey(slug), loaded.policy.context, CONTEXT_TTL_MS);
+      await rememberReportMode(services.store, slug, loaded.policy.report);
       extras = await pullRequestExtras(services, octokit, request, loaded.policy, log);
       // Only the SLOs whose paths the pull request touches (every SLO without paths): whatever decides it later uses this policy.
       const policy = scopePolicy(loaded.policy, extras.scope);
@@ -94,6 +99,8 @@ export function pullRequestTarget(services: GateServices, octokit: Octokit, requ
         stillCurrent,
         extras: await publicationExtras(extras, report),
         statusOnly: request.grouped?.statusOnly,
+        report: policy?.report ?? (await lastReportMode(services.store, slug)),
+        rerequested: request.rerequested,
       });
       if (!request.grouped) inGroup = await handToGroup(services, request, report, prepared, log);
     },
@@ -101,9 +108,20 @@ export function pullRequestTarget(services: GateServices, octokit: Octokit, requ
     async release() {
       // The policy was removed: a status we left on this head must not keep blocking it forever.
       const context = await lastContext(services.store, slug);
+      const description = 'Not gated: the repository has no .github/slo-gate.yml any more';
+      const checkRun = sink.checks && (await lastCheckRunState(services.store, slug, sha, context));
+      if (sink.checks && checkRun && checkRun !== 'success') {
+        await writeCheckRun({ ...sink, checks: sink.checks }, slug, sha, {
+          name: context,
+          state: 'success',
+          title: description,
+          summary: description,
+          pullRequest: number,
+        });
+      }
       const memo = await lastStatus(services.store, slug, sha, context);
       if (!memo || memo.state === 'success') return;
-      await writeStatus(sink, slug, sha, { context, state: 'success', description: 'Not gated: the repository has no .github/slo-gate.yml any more' });
+      await writeStatus(sink, slug, sha, { context, state: 'success', description });
     },
 
     nextCheckMs(report) {

@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { COMMENT_MARKER } from '../../src/render/comment.js';
+import { FAST_BURN, HEALTHY, fakeMetrics } from '../support/fake-metrics.js';
+import { HEAD_SHA, REPO, gitHub } from '../support/github-nock.js';
+import { policyWith } from '../support/policies.js';
+import { createTestProbot, examplePayload, pullRequestPayload } from '../support/probot.js';
+import { appHarness } from '../support/app-harness.js';
+
+const POLICY = policyWith('report: check-run');
+const BLOCKED = 'Blocked: checkout-availability burning 21.3× over 1h and 18.9× over 5m (limit 14.4×); passes ~5 min after errors stop';
+const OUR_APP = 1; // the test Probot's app id, which GET /app answers too
+
+const harness = appHarness();
+let deliveries = 0;
+
+/** Our check runs as GitHub's checks API sees them: listed by ref, created, updated; every write recorded. */
+function checks(gh: ReturnType<typeof gitHub>) {
+  const written: Array<{ method: 'create' | 'update'; id?: number; body: any }> = [];
+  const api = {
+    written,
+    list(runs: Array<{ id: number; app: number; name?: string }> = []) {
+      gh.scope
+        .get(`${REPO}/commits/${HEAD_SHA}/check-runs`)
+        .query({ check_name: 'slo-gate', app_id: String(OUR_APP), filter: 'latest', per_page: '100' })
+        .reply(200, { total_count: runs.length, check_runs: runs.map((r) => ({ id: r.id, name: r.name ?? 'slo-gate', app: { id: r.app } })) });
+      return api;
+    },
+    create(id = 77) {
+      gh.scope.post(`${REPO}/check-runs`, (body) => (written.push({ method: 'create', body }), true)).reply(201, { id });
+      return api;
+    },
+    update(id: number) {
+      gh.scope.patch(`${REPO}/check-runs/${id}`, (body) => (written.push({ method: 'update', id, body }), true)).reply(200, { id });
+      return api;
+    },
+  };
+  return api;
+}
+
+async function app(metrics: ReturnType<typeof fakeMetrics>) {
+  const probot = await createTestProbot(metrics, { store: harness.store(), queryCacheTtlMs: 0 });
+  return (name: string, payload: unknown) => probot.receive({ id: `check-run-${++deliveries}`, name, payload } as any);
+}
+
+/** The Re-run button pressed on a check run, shaped exactly like GitHub's own payload. */
+const rerequested = (changes: (run: any) => void = () => {}) =>
+  examplePayload(
+    'check_run',
+    (e) => e.action === 'rerequested',
+    (p) => {
+      p.repository.name = 'Hello-World';
+      p.repository.full_name = 'Codertocat/Hello-World';
+      p.repository.owner.login = 'Codertocat';
+      p.check_run.name = 'slo-gate';
+      p.check_run.head_sha = HEAD_SHA;
+      p.check_run.external_id = '2';
+      p.check_run.app.id = OUR_APP;
+      changes(p.check_run);
+    },
+  );
+
+describe('a policy with report: check-run', () => {
+  it('blocks a PR with a failing check run named by the context, with the comment as its summary, and no commit status', async () => {
+    const gh = gitHub().token().policy(POLICY).app().comments().createComment();
+    const runs = checks(gh).list().create();
+    await (
+      await app(fakeMetrics(FAST_BURN))
+    )('pull_request', pullRequestPayload('synchronize'));
+    expect(gh.recorded.statuses).toEqual([]);
+    expect(runs.written).toHaveLength(1);
+    const { body } = runs.written[0]!;
+    expect(body).toMatchObject({ name: 'slo-gate', head_sha: HEAD_SHA, external_id: '2', status: 'completed', conclusion: 'failure' });
+    expect(body.output.title).toBe(BLOCKED);
+    expect(body.output.summary).toContain(COMMENT_MARKER);
+    expect(body.output.summary).toContain('merging is blocked');
+    expect(body.output.summary).toBe(gh.recorded.created[0]);
+  });
+
+  it('updates the same check run to success when the budget recovers, without creating a second one', async () => {
+    const gh = gitHub().token().policy(POLICY).app().comments().createComment().policy(POLICY).updateComment(1);
+    const runs = checks(gh).list().create(77).update(77);
+    const metrics = fakeMetrics(FAST_BURN);
+    const receive = await app(metrics);
+    await receive('pull_request', pullRequestPayload('synchronize'));
+    Object.assign(metrics, fakeMetrics(HEALTHY));
+    await receive('pull_request', pullRequestPayload('synchronize'));
+    expect(runs.written.map((w) => [w.method, w.body.conclusion])).toEqual([
+      ['create', 'failure'],
+      ['update', 'success'],
+    ]);
+    expect(runs.written[1]!.id).toBe(77);
+  });
+
+  it('writes nothing to the check run again while the verdict is unchanged', async () => {
+    const gh = gitHub().token().policy(POLICY).app().comments().createComment().policy(POLICY);
+    const runs = checks(gh).list().create();
+    const receive = await app(fakeMetrics(FAST_BURN));
+    await receive('pull_request', pullRequestPayload('synchronize'));
+    await receive('pull_request', pullRequestPayload('synchronize'));
+    expect(runs.written).toHaveLength(1);
+  });
+
+  it('finds its check run by name and app on a head it has no memory of, instead of creating a second one', async () => {
+    const gh = gitHub().token().policy(POLICY).app().comments().createComment();
+    const runs = checks(gh)
+      .list([
+        { id: 5, app: 99 },
+        { id: 6, app: OUR_APP },
+      ])
+      .update(6);
+    await (
+      await app(fakeMetrics(FAST_BURN))
+    )('pull_request', pullRequestPayload('synchronize'));
+    expect(runs.written.map((w) => [w.method, w.id])).toEqual([['update', 6]]);
+  });
+});
+
+describe('the Re-run button on a check run', () => {
+  it('re-evaluates the pull request now and writes the check run again, though its verdict is unchanged', async () => {
+    const gh = gitHub().token().policy(POLICY).app().comments().createComment().pull().policy(POLICY);
+    const runs = checks(gh).list().create(4).update(4);
+    const metrics = fakeMetrics(FAST_BURN);
+    const receive = await app(metrics);
+    await receive('pull_request', pullRequestPayload('synchronize'));
+    const queried = metrics.queries.length;
+    await receive('check_run', rerequested());
+    expect(metrics.queries.length).toBeGreaterThan(queried);
+    expect(runs.written.map((w) => [w.method, w.body.conclusion])).toEqual([
+      ['create', 'failure'],
+      ['update', 'failure'],
+    ]);
+  });
+
+  it('is ignored for another app’s check run, without asking GitHub anything but who we are', async () => {
+    gitHub().app();
+    const metrics = fakeMetrics(FAST_BURN);
+    await (
+      await app(metrics)
+    )(
+      'check_run',
+      rerequested((run) => (run.app.id = 2)),
+    );
+    expect(metrics.queries).toEqual([]);
+  });
+
+  it('is ignored for a head the pull request has moved on from: the newer head has its own check run', async () => {
+    gitHub()
+      .app()
+      .token()
+      .pull({ sha: 'f'.repeat(40) });
+    const metrics = fakeMetrics(FAST_BURN);
+    await (
+      await app(metrics)
+    )('check_run', rerequested());
+    expect(metrics.queries).toEqual([]);
+  });
+});
