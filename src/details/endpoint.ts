@@ -83,7 +83,8 @@ export function detailsEndpoint(options: DetailsEndpointOptions) {
         return page;
       });
       building.set(token, pending);
-      void pending.finally(() => building.delete(token)).catch(() => undefined);
+      // build() never rejects: every failure is a 404 or a 503 page.
+      void pending.then(() => building.delete(token));
     }
     const page = await pending;
     send(res, page.status, page.html, page.status === 503 ? { 'retry-after': '10' } : {}, req.method === 'HEAD');
