@@ -147,8 +147,11 @@ describe('the gate when Prometheus cannot answer', () => {
   });
 
   it("reports Prometheus' own parse error when a query is not valid PromQL", async () => {
+    // Policy validation refuses this query now (promql-lint.ts). One that reaches Prometheus all the
+    // same (a policy validated before the lint, a grammar that differs) must still bring its error.
+    const valid = policyFor('healthy', { events: { errorQuery: total('healthy'), totalQuery: total('healthy') } });
     const sli = { events: { errorQuery: 'sum(rate(http_requests_total{job="healthy",code="500"}[{{.window}}])', totalQuery: total('healthy') } };
-    const verdict = await evaluate(policyFor('healthy', sli));
+    const verdict = await evaluate({ ...valid, slos: valid.slos.map((slo) => ({ ...slo, sli })) });
 
     expect(verdict.state).toBe('error');
     expect(verdict.assessment.missing).toHaveLength(WINDOWS.length);
