@@ -1,10 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { MAX_SUMMARY_CHARS, boundSummary, checkRunState } from '../../src/github/check-run.js';
 import { COMMENT_MARKER } from '../../src/render/comment.js';
 import { FAST_BURN, HEALTHY, fakeMetrics } from '../support/fake-metrics.js';
 import { HEAD_SHA, REPO, gitHub } from '../support/github-nock.js';
 import { policyWith } from '../support/policies.js';
 import { createTestProbot, examplePayload, pullRequestPayload } from '../support/probot.js';
 import { appHarness } from '../support/app-harness.js';
+import { virtualTime } from '../support/virtual-time.js';
+import { orgGitHub, shaOf } from '../org/org-github.js';
 
 const POLICY = policyWith('report: check-run');
 const BLOCKED = 'Blocked: checkout-availability burning 21.3× over 1h and 18.9× over 5m (limit 14.4×); passes ~5 min after errors stop';
@@ -153,5 +156,75 @@ describe('the Re-run button on a check run', () => {
       await app(metrics)
     )('check_run', rerequested());
     expect(metrics.queries).toEqual([]);
+  });
+});
+
+describe('pull requests with report: check-run in a gate group', () => {
+  const T0 = Date.parse('2026-11-22T10:00:00Z');
+  const INTERVAL = 300_000;
+  let gh: ReturnType<typeof orgGitHub> | undefined;
+  afterEach(() => gh?.stop());
+
+  it('get their check runs updated to success by the group job when the budget recovers, and no commit status', async () => {
+    const table = { ...FAST_BURN };
+    const time = virtualTime(harness.store(), T0);
+    const probot = await createTestProbot(fakeMetrics(table), {
+      store: time.store,
+      now: time.now,
+      recheckIntervalMs: INTERVAL,
+      queryCacheTtlMs: 0,
+      gateGroups: true,
+      policyCacheTtlMs: 3_600_000,
+    });
+    gh = orgGitHub().token().app().policy(POLICY).files([1, 2]).firstComments([1, 2]);
+    const runs: string[] = [];
+    const base = '/repos/Codertocat/Hello-World';
+    for (const n of [1, 2]) {
+      gh.scope
+        .get(`${base}/commits/${shaOf(n)}/check-runs`)
+        .query(true)
+        .reply(200, { total_count: 0, check_runs: [] });
+      gh.scope.post(`${base}/check-runs`, (b) => (runs.push(`#${n} create ${b.conclusion}`), b.head_sha === shaOf(n))).reply(201, { id: 500 + n });
+    }
+    for (const n of [1, 2]) {
+      const payload = pullRequestPayload('opened', (p) => {
+        p.number = n;
+        p.pull_request.number = n;
+        p.pull_request.head.sha = shaOf(n);
+        p.pull_request.updated_at = new Date(T0 + n * 1000).toISOString();
+        p.pull_request.labels = [];
+      });
+      await probot.receive({ id: `group-${n}`, name: 'pull_request', payload } as any);
+      await time.advance(1_000);
+    }
+    expect(runs).toEqual(['#1 create failure', '#2 create failure']);
+    expect(time.waiting().map((w) => w.kind)).toContain('gate-group');
+
+    Object.assign(table, HEALTHY);
+    for (const n of [1, 2]) gh.scope.patch(`${base}/check-runs/${500 + n}`, (b) => (runs.push(`#${n} update ${b.conclusion}`), true)).reply(200, {});
+    gh.commentUpdates([1, 2]);
+    await time.advance(INTERVAL);
+    await vi.waitFor(() => expect(gh!.scope.pendingMocks()).toEqual([]), { timeout: 10_000 });
+    expect(runs.slice(2).sort()).toEqual(['#1 update success', '#2 update success']);
+    expect(gh.written.statuses).toEqual([]);
+    expect(gh.unexpected).toEqual([]);
+  });
+});
+
+describe('what a check run shows', () => {
+  it('never lets a blocked or failed gate pass a required check: only success is success, error is failure, undecided stays in progress', () => {
+    expect(checkRunState('success')).toEqual({ status: 'completed', conclusion: 'success' });
+    expect(checkRunState('failure')).toEqual({ status: 'completed', conclusion: 'failure' });
+    expect(checkRunState('error')).toEqual({ status: 'completed', conclusion: 'failure' });
+    expect(checkRunState('pending')).toEqual({ status: 'in_progress' });
+  });
+
+  it('keeps a summary within GitHub’s 65,535 characters, cut at a line and saying so, and leaves one that fits alone', () => {
+    const long = Array.from({ length: 3000 }, (_, i) => `| row ${i} | ${'x'.repeat(30)} |`).join('\n');
+    const bounded = boundSummary(long);
+    expect(bounded.length).toBeLessThanOrEqual(MAX_SUMMARY_CHARS);
+    expect(bounded).toMatch(/\|\n\n_The rest of this summary is left out: it is longer than a check run can show\._$/);
+    expect(boundSummary('short')).toBe('short');
+    expect(boundSummary('x'.repeat(MAX_SUMMARY_CHARS))).toHaveLength(MAX_SUMMARY_CHARS);
   });
 });
