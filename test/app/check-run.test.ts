@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MAX_SUMMARY_CHARS, boundSummary, checkRunState } from '../../src/github/check-run.js';
+import { parsePolicyText } from '../../src/policy/parse-policy.js';
 import { COMMENT_MARKER } from '../../src/render/comment.js';
 import { FAST_BURN, HEALTHY, fakeMetrics } from '../support/fake-metrics.js';
 import { HEAD_SHA, REPO, gitHub } from '../support/github-nock.js';
@@ -226,5 +227,13 @@ describe('what a check run shows', () => {
     expect(bounded).toMatch(/\|\n\n_The rest of this summary is left out: it is longer than a check run can show\._$/);
     expect(boundSummary('short')).toBe('short');
     expect(boundSummary('x'.repeat(MAX_SUMMARY_CHARS))).toHaveLength(MAX_SUMMARY_CHARS);
+  });
+});
+
+describe('the report key of a policy', () => {
+  it('is status unless the policy says check-run, and refuses anything else with the choices and its line', () => {
+    expect(parsePolicyText(policyWith('')).report).toBe('status');
+    expect(parsePolicyText(POLICY).report).toBe('check-run');
+    expect(() => parsePolicyText(policyWith('report: checks'))).toThrow(/report.*must be one of status, check-run/s);
   });
 });

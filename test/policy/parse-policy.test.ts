@@ -48,6 +48,7 @@ const DEFAULTS = {
   budget: { warnBelow: 25, blockBelow: 0, allowLabels: [] },
   bypass: { labels: [], minPermission: 'write' },
   comment: 'blocked',
+  report: 'status',
   environments: {},
   freeze: [],
 };
