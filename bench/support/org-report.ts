@@ -14,6 +14,8 @@ export interface OrgResults {
 }
 
 const REFERENCE_PRS = 1000;
+/** The sizes issue 8 asks for. */
+const SIZES = [100, 1000, 5000];
 const IDLE_TARGET = 600;
 const NEW_PR_TARGET_S = 5;
 const RSS_TARGET_MB = 150;
@@ -148,8 +150,15 @@ export function renderOrg(results: OrgResults, before: OrgResults | undefined): 
     '### How the cost grows with the number of pull requests',
     '',
     ...columns.flatMap((c) => [`${c === results ? 'Now' : 'Before'} (${short(c)}):`, '', scaling(c), '']),
+    ...(SIZES.some((n) => !columns.some((c) => single(c, n)))
+      ? [
+          `Sizes missing from a table were not run for that commit: N pull requests take at least N seconds to open and N more to reopen at GitHub's write pace, so 5,000 take about 3 hours with the intervals between. Run them with \`ORG_BENCH_SIZES=1000,5000 npm run bench -- org\`.`,
+          '',
+        ]
+      : []),
     '- "Recovery" is the time from the moment Prometheus stops showing the burn to the last of the N statuses `success`, and its target one interval + N × 1 s + 10 %: GitHub spaces an installation\'s writes 1 s apart, so N statuses take N seconds however they are scheduled. "Opening" is the same floor on the way in: N `failure` statuses.',
     '- Idle requests per hour scale with the pull requests when each is re-checked on its own, and with the repositories (reconciliation) and gate groups when they are not.',
+    "- The runs share the machine's cores with whatever else runs there: figures that depend on CPU (latencies, opening times, errors from slow queries) are worse on a loaded machine; the request and query counts are not.",
     '',
     '### GitHub requests per interval while nothing changes, by route',
     '',
@@ -190,7 +199,11 @@ function replicaCell(c: OrgResults): string {
   const same =
     Math.abs((two.idle?.requestsPerInterval ?? 0) - (one.idle?.requestsPerInterval ?? 0)) <= 0.1 * Math.max(1, one.idle?.requestsPerInterval ?? 0) &&
     two.totals.duplicateWrites <= one.totals.duplicateWrites;
-  return `idle requests/interval ${fixed(two.idle?.requestsPerInterval, 0)} vs ${fixed(one.idle?.requestsPerInterval, 0)} on one; queries/interval ${fixed(two.idle?.queriesPerInterval, 0)} vs ${fixed(one.idle?.queriesPerInterval, 0)}; status writes ${two.totals.statusWrites} vs ${one.totals.statusWrites}, repeated ${two.totals.duplicateWrites} vs ${one.totals.duplicateWrites}; recovery ${s(two.recoverySeconds, 0)}: ${met(same)}`;
+  const probe =
+    two.newDuringIncidentSeconds === undefined || two.newDuringFanOutSeconds === undefined
+      ? `; **a new pull request's status did not come within 60 s** (${two.newDuringIncidentSeconds === undefined ? 'during the incident' : 'during the fan-out'}; see the warnings below)`
+      : '';
+  return `${two.prs} PRs: idle requests/interval ${fixed(two.idle?.requestsPerInterval, 0)} vs ${fixed(one.idle?.requestsPerInterval, 0)} on one; queries/interval ${fixed(two.idle?.queriesPerInterval, 0)} vs ${fixed(one.idle?.queriesPerInterval, 0)}; status writes ${two.totals.statusWrites} vs ${one.totals.statusWrites}, repeated ${two.totals.duplicateWrites} vs ${one.totals.duplicateWrites}; recovery ${s(two.recoverySeconds, 0)}: ${met(same)}${probe}`;
 }
 
 function notes(c: OrgResults): string[] {
@@ -204,9 +217,15 @@ function notes(c: OrgResults): string[] {
       `${r.blockedAfterOpening}/${r.prs} blocked after opening`,
       `first \`success\` ${s(r.firstSuccessSeconds)} after the switch`,
       `app CPU ${r.cpuSeconds.map((v) => `${v.toFixed(0)} s`).join(' + ')}`,
-      `${r.warnings} warnings logged${r.firstWarning ? ` (first: ${r.firstWarning.slice(0, 160).replaceAll('|', '/')})` : ''}`,
+      `${r.warnings} warnings logged${r.firstWarning ? ` (first: ${warningText(r.firstWarning)})` : ''}`,
       `${r.unexpected} unexpected requests${r.firstUnexpected ? ` (first: ${r.firstUnexpected})` : ''}`,
     ];
     return `- ${tag}${r.label}: ${parts.join('; ')}.`;
   });
+}
+
+/** A JSON log line (perhaps cut short): its error message, else its message, else its start. */
+function warningText(line: string): string {
+  const text = /"message":"([^"]*)"/.exec(line)?.[1] ?? /"msg":"([^"]*)"/.exec(line)?.[1] ?? line.slice(0, 160);
+  return text.replaceAll('|', '/');
 }
