@@ -1,6 +1,16 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MAX_SUMMARY_CHARS, boundSummary, checkRunState } from '../../src/github/check-run.js';
+import { detailsLinks } from '../../src/details/link.js';
+import { detailsKey } from '../../src/details/token.js';
+import { decide } from '../../src/gate/decide.js';
+import type { CheckRunReport } from '../../src/github/check-run.js';
+import { publish } from '../../src/github/publish.js';
+import type { PullRequestGitHub } from '../../src/github/pull-request.js';
 import { parsePolicyText } from '../../src/policy/parse-policy.js';
+import { createMemoryStore } from '../../src/state/memory-store.js';
+import { NO_TELEMETRY } from '../../src/telemetry.js';
+import { capturedLog } from '../support/captured-log.js';
+import { allWindows, policyWith as readingsPolicy, readingsOf } from '../support/readings.js';
 import { COMMENT_MARKER } from '../../src/render/comment.js';
 import { FAST_BURN, HEALTHY, fakeMetrics } from '../support/fake-metrics.js';
 import { HEAD_SHA, REPO, gitHub } from '../support/github-nock.js';
@@ -135,6 +145,25 @@ describe('the Re-run button on a check run', () => {
     ]);
   });
 
+  it('re-runs from “Re-run all checks” on our suite, for the pull request the suite lists', async () => {
+    const gh = gitHub().token().app().pull().policy(POLICY).comments().createComment();
+    const runs = checks(gh)
+      .list([{ id: 4, app: OUR_APP }])
+      .update(4);
+    const suite = examplePayload(
+      'check_suite',
+      (e) => e.action === 'rerequested',
+      (p) => {
+        p.check_suite.app.id = OUR_APP;
+        p.check_suite.head_sha = HEAD_SHA;
+      },
+    );
+    await (
+      await app(fakeMetrics(FAST_BURN))
+    )('check_suite', suite);
+    expect(runs.written.map((w) => [w.method, w.id, w.body.conclusion])).toEqual([['update', 4, 'failure']]);
+  });
+
   it('is ignored for another app’s check run, without asking GitHub anything but who we are', async () => {
     gitHub().app();
     const metrics = fakeMetrics(FAST_BURN);
@@ -235,5 +264,41 @@ describe('the report key of a policy', () => {
     expect(parsePolicyText(policyWith('')).report).toBe('status');
     expect(parsePolicyText(POLICY).report).toBe('check-run');
     expect(() => parsePolicyText(policyWith('report: checks'))).toThrow(/report.*must be one of status, check-run/s);
+  });
+});
+
+describe('the check run of a pull request with PUBLIC_URL set', () => {
+  it('links the details page as its details_url, the same link the comment gives', async () => {
+    const store = createMemoryStore();
+    const shown: CheckRunReport[] = [];
+    const comments: string[] = [];
+    const policy = { ...readingsPolicy(), report: 'check-run' as const };
+    const blocked = { kind: 'verdict' as const, verdict: decide(policy, readingsOf({ [policy.slos[0]!.name]: allWindows(0.05) })) };
+    const github = { findSummaryComment: async () => undefined, createComment: async (body: string) => comments.push(body) } as unknown as PullRequestGitHub;
+    const sink = {
+      github,
+      statuses: { set: async () => expect.fail('no commit status with report: check-run'), read: async () => undefined },
+      checks: { find: async () => undefined, create: async (_sha: string, run: CheckRunReport) => shown.push(run), update: async () => true },
+      store,
+      telemetry: NO_TELEMETRY,
+      log: capturedLog().log,
+      details: detailsLinks({ publicUrl: 'https://gate.example.com', key: detailsKey('operator-webhook-secret'), store, now: () => Date.UTC(2026, 11, 2) }),
+    };
+    const sha = 'c'.repeat(40);
+    await publish(sink, blocked, {
+      repo: 'acme/shop',
+      number: 7,
+      sha,
+      context: 'slo-gate',
+      policy,
+      recheckEveryMs: 300_000,
+      compareWithGitHub: false,
+      stillCurrent: async () => true,
+      report: 'check-run',
+    });
+    expect(shown).toHaveLength(1);
+    expect(shown[0]!.detailsUrl).toMatch(/^https:\/\/gate\.example\.com\/slo-gate\/details\//);
+    expect(comments[0]).toContain(`📈 [Burn-rate charts and details](${shown[0]!.detailsUrl})`);
+    expect(shown[0]).toMatchObject({ name: 'slo-gate', state: 'failure', pullRequest: 7, summary: comments[0] });
   });
 });
