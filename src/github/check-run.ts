@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { GitHubError } from '../errors.js';
 import type { GateState } from '../gate/types.js';
 import type { Store } from '../state/store.js';
 import type { Telemetry } from '../telemetry.js';
-import { call } from './errors.js';
+import { call, gitHubError } from './errors.js';
 import type { Octokit } from './pull-request.js';
 
 /** GitHub refuses a check run's output.title or output.summary over 65,535 characters. */
@@ -85,7 +84,7 @@ export function checkRuns(octokit: Octokit, { owner, repo }: { owner: string; re
         return true;
       } catch (error) {
         if ((error as { status?: unknown }).status === 404) return false;
-        throw new GitHubError(`GitHub: updating check run ${run.name} failed`, (error as { status?: number }).status, { cause: error });
+        throw gitHubError(`updating check run ${run.name}`, error);
       }
     },
   };

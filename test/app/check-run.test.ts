@@ -43,8 +43,10 @@ function checks(gh: ReturnType<typeof gitHub>) {
       gh.scope.post(`${REPO}/check-runs`, (body) => (written.push({ method: 'create', body }), true)).reply(201, { id });
       return api;
     },
-    update(id: number) {
-      gh.scope.patch(`${REPO}/check-runs/${id}`, (body) => (written.push({ method: 'update', id, body }), true)).reply(200, { id });
+    update(id: number, status = 200) {
+      gh.scope
+        .patch(`${REPO}/check-runs/${id}`, (body) => (status === 200 && written.push({ method: 'update', id, body }), true))
+        .reply(status, status === 200 ? { id } : { message: 'Not Found' });
       return api;
     },
   };
@@ -103,6 +105,20 @@ describe('a policy with report: check-run', () => {
       ['update', 'success'],
     ]);
     expect(runs.written[1]!.id).toBe(77);
+  });
+
+  it('creates its check run again when the one it remembers is gone, rather than failing the evaluation', async () => {
+    const gh = gitHub().token().policy(POLICY).app().comments().createComment().policy(POLICY).updateComment(1);
+    const runs = checks(gh).list().create(77).update(77, 404).create(78);
+    const metrics = fakeMetrics(FAST_BURN);
+    const receive = await app(metrics);
+    await receive('pull_request', pullRequestPayload('synchronize'));
+    Object.assign(metrics, fakeMetrics(HEALTHY));
+    await receive('pull_request', pullRequestPayload('synchronize'));
+    expect(runs.written.map((w) => [w.method, w.body.conclusion])).toEqual([
+      ['create', 'failure'],
+      ['create', 'success'],
+    ]);
   });
 
   it('writes nothing to the check run again while the verdict is unchanged', async () => {
