@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { loadPolicy, type LoadedPolicy } from '../github/policy-source.js';
 import type { Octokit } from '../github/pull-request.js';
 import type { GateServices } from '../handlers/services.js';
-import type { Policy } from '../policy/schema.js';
+import { z } from 'zod';
+import { policySchema, type Policy } from '../policy/schema.js';
 import type { Store } from '../state/store.js';
 
 /** The safety net: a policy is read again at least this often, even if no push told us it changed. */
@@ -17,8 +18,21 @@ export interface RepoName {
   repo: string;
 }
 
+/**
+ * The shape of a parsed policy, as a short hash of its JSON Schema. Entries are parsed policies, so
+ * a replica must never read one written by a replica whose code parses another shape (a rolling
+ * deploy that adds a key): the shape is part of the key, and each version reads only its own.
+ */
+export const POLICY_SHAPE = shapeOf(policySchema);
+
+/** A short hash of what a schema's parsed values look like: their keys, types and defaults. */
+export function shapeOf(schema: z.ZodType): string {
+  const jsonSchema = z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' });
+  return createHash('sha256').update(JSON.stringify(jsonSchema)).digest('hex').slice(0, 12);
+}
+
 const slugOf = ({ owner, repo }: RepoName) => `${owner}/${repo}`;
-const cacheKey = (slug: string) => `policy-cache:${slug.toLowerCase()}`;
+const cacheKey = (slug: string) => `policy-cache:${POLICY_SHAPE}:${slug.toLowerCase()}`;
 const dependentsKey = (slug: string) => `policy-dependents:${slug.toLowerCase()}`;
 const markKey = (slug: string) => `policy-changed:${slug.toLowerCase()}`;
 
