@@ -1,8 +1,10 @@
 import type { Context } from 'probot';
 import { loadPolicy } from '../github/policy-source.js';
+import { peekPolicy } from '../org/policy-cache.js';
 import { policyPushed } from '../org/policy-pushed.js';
 import { gatedEnvironmentsForBranch } from '../policy/environments.js';
 import { POLICY_PATH } from '../policy/parse-policy.js';
+import { sourceFilesOf } from '../policy/slo-sources/resolve.js';
 import { durably } from '../targets/durable.js';
 import { environmentRecheck, environmentTarget } from '../targets/environment-target.js';
 import { runGate } from '../targets/gate-target.js';
@@ -30,9 +32,12 @@ export function onPush(services: GateServices) {
     const defaultBranch = payload.repository.default_branch;
     const slug = payload.repository.full_name;
     const [owner = '', repo = ''] = slug.split('/');
+    const touched = new Set(
+      [...payload.commits, payload.head_commit].flatMap((c) => (c ? [...(c.added ?? []), ...(c.modified ?? []), ...(c.removed ?? [])] : [])),
+    );
+    // The policy, or a Sloth or OpenSLO file its SLOs read their objective and SLI from (as last cached).
     const policyChanged =
-      branch === defaultBranch &&
-      [...payload.commits, payload.head_commit].some((c) => c && [...(c.added ?? []), ...(c.modified ?? []), ...(c.removed ?? [])].includes(POLICY_PATH));
+      branch === defaultBranch && (touched.has(POLICY_PATH) || (await readsFrom(services, { owner, repo })).some((file) => touched.has(file)));
     const known = JSON.parse((await services.store.get(`env-branches:${slug}`)) ?? 'null') as string[] | null;
     // A push to a branch no environment deploys (as the policy said when last read) costs nothing.
     if (!policyChanged && known !== null && !known.includes(branch)) return;
@@ -67,6 +72,12 @@ export function onPush(services: GateServices) {
       await durably(services, environmentRecheck(request), () => runGate(services, environmentTarget(services, octokit, request, log), log));
     }
   };
+}
+
+/** The Sloth and OpenSLO files the repository's cached policy was made from; none when nothing is cached. */
+async function readsFrom(services: GateServices, name: { owner: string; repo: string }): Promise<string[]> {
+  const cached = await peekPolicy(services.store, name);
+  return cached?.kind === 'policy' ? sourceFilesOf(cached.policy) : [];
 }
 
 /** A push payload's `repository.pushed_at` is epoch seconds (other events carry an RFC 3339 string). */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 /**
  * Issue 8 through the real app, with GitHub behind nock: blocked pull requests are re-checked per
  * gate group, from the index the webhooks keep, and GitHub hears from the app only when a verdict
@@ -182,6 +183,48 @@ describe("a change to the organisation's default policy", () => {
     );
     await vi.waitFor(() => expect(gh.written.statuses).toEqual(['#2 failure', '#2 success']), WAIT);
     await vi.waitFor(() => expect(gh.scope.pendingMocks()).toEqual([]), WAIT);
+    expect(gh.unexpected).toEqual([]);
+  });
+});
+
+describe('a change to a Sloth file the policy reads its SLOs from', () => {
+  it('counts as a policy change: the cached policy is dropped and the open pull requests are looked at again', async () => {
+    const app = await orgApp(FAST_BURN);
+    const sloth = readFileSync(new URL('../fixtures/sloth/checkout.yml', import.meta.url), 'utf8');
+    const slothFile = () =>
+      gh.scope
+        .get(`/repos/${OWNER}/Hello-World/contents/slo%2Fcheckout.yml`)
+        .reply(200, { type: 'file', encoding: 'base64', size: Buffer.byteLength(sloth), content: Buffer.from(sloth).toString('base64') });
+    const policy = POLICY.replace(
+      / {4}objective: 99\.9\n {4}sli:\n {6}raw:\n {8}errorRatioQuery: .*\n/,
+      '    sloth: { file: slo/checkout.yml, slo: requests-availability }\n',
+    );
+    expect(policy).toContain('sloth:');
+    const gh = gitHub().token().app().policy(policy).files([2]).statuses([2]).firstComments([2]);
+    slothFile();
+    await app.receive('pull_request', opened(2));
+    expect(gh.written.statuses).toEqual(['#2 failure']);
+    expect(gh.scope.pendingMocks()).toEqual([]);
+
+    // Only the Sloth file changes. The push handler reads the policy afresh and lists the open pull requests.
+    gh.policy(policy);
+    slothFile();
+    const listed = gh.scope.get(`/repos/${OWNER}/Hello-World/pulls`).query({ state: 'open', per_page: 100 }).reply(200, []);
+    await app.receive(
+      'push',
+      examplePayload(
+        'push',
+        (e) => e.ref === 'refs/heads/master' && e.installation,
+        (p) => {
+          p.repository.name = 'Hello-World';
+          p.repository.full_name = `${OWNER}/Hello-World`;
+          p.repository.default_branch = 'master';
+          p.commits = [{ ...p.head_commit, modified: ['slo/checkout.yml'] }];
+          p.head_commit = null;
+        },
+      ),
+    );
+    await vi.waitFor(() => expect(listed.isDone()).toBe(true), WAIT);
     expect(gh.unexpected).toEqual([]);
   });
 });
