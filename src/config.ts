@@ -59,16 +59,21 @@ export function loadOperatorConfig(env: NodeJS.ProcessEnv): OperatorConfig {
   if (env.PROMETHEUS_HEADERS?.trim()) prometheus.headers = headers(env.PROMETHEUS_HEADERS);
   return {
     prometheus,
-    redisUrl: redisUrl(env.REDIS_URL),
+    redisUrl: env.SLO_GATE_REDIS_URL?.trim() ? redisUrl('SLO_GATE_REDIS_URL', env.SLO_GATE_REDIS_URL) : redisUrl('REDIS_URL', env.REDIS_URL),
     recheckIntervalMs: duration('RECHECK_INTERVAL', env.RECHECK_INTERVAL, '5m', { min: 30_000, max: 86_400_000 }),
     queryCacheTtlMs: duration('QUERY_CACHE_TTL', env.QUERY_CACHE_TTL, '30s', { min: 0, max: 3_600_000 }),
   };
 }
 
-function redisUrl(text: string | undefined): string | undefined {
+/**
+ * slo-gate's shared store: SLO_GATE_REDIS_URL, else REDIS_URL. Probot reads REDIS_URL too, for its
+ * request throttling (Bottleneck), which fails on Redis 7 (ERR SETTINGS_KEY_NOT_FOUND); with only
+ * SLO_GATE_REDIS_URL set, replicas share slo-gate's state and each throttles its own requests.
+ */
+function redisUrl(variable: string, text: string | undefined): string | undefined {
   const url = text?.trim();
   if (!url) return undefined;
-  if (!/^rediss?:\/\/./.test(url)) throw new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL, e.g. redis://redis:6379');
+  if (!/^rediss?:\/\/./.test(url)) throw new ConfigError(variable, 'must be a redis:// or rediss:// URL, e.g. redis://redis:6379');
   return url;
 }
 

@@ -17,6 +17,14 @@ describe('operator configuration', () => {
     expect(config).toMatchObject({ redisUrl: 'redis://redis:6379/2', recheckIntervalMs: 120_000, queryCacheTtlMs: 0 });
   });
 
+  it("shares slo-gate's state through SLO_GATE_REDIS_URL without handing Redis to Probot's throttling, which reads REDIS_URL", () => {
+    expect(loadOperatorConfig({ PROMETHEUS_URL: 'http://p', SLO_GATE_REDIS_URL: 'redis://state:6379' }).redisUrl).toBe('redis://state:6379');
+    expect(loadOperatorConfig({ PROMETHEUS_URL: 'http://p', SLO_GATE_REDIS_URL: 'redis://state:6379', REDIS_URL: 'redis://other:6379' }).redisUrl).toBe(
+      'redis://state:6379',
+    );
+    expect(() => loadOperatorConfig({ PROMETHEUS_URL: 'http://p', SLO_GATE_REDIS_URL: 'state:6379' })).toThrow(/SLO_GATE_REDIS_URL: must be a redis:\/\//);
+  });
+
   it('reads every optional credential and header', () => {
     const { prometheus } = loadOperatorConfig({
       PROMETHEUS_URL: 'https://mimir.internal/prometheus',
