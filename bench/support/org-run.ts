@@ -120,7 +120,7 @@ export async function runOrg(options: OrgRunOptions): Promise<OrgRun> {
         recheckInterval: `${INTERVAL_MS / 1000}s`,
         appEntry: options.appEntry,
         // A loaded machine (other work shares the cores) can keep the test Prometheus from answering within the default 5 s.
-        env: { PROMETHEUS_TIMEOUT_MS: String(PROMETHEUS_TIMEOUT_MS), ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}) },
+        env: { PROMETHEUS_TIMEOUT_MS: String(PROMETHEUS_TIMEOUT_MS), ...(options.redisUrl ? { SLO_GATE_REDIS_URL: options.redisUrl } : {}) },
       });
       apps.push(app);
       closers.push(resources.add(`${options.label} app ${r + 1}`, () => app.stop()));
