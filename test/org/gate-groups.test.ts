@@ -67,6 +67,20 @@ const opened = (number: number, updatedAt = at(0)) =>
   });
 const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
+/** A push to `repo`'s default branch whose one commit modified `file`. */
+const pushToDefaultBranch = (repo: string, file: string) =>
+  examplePayload(
+    'push',
+    (e) => e.ref === 'refs/heads/master' && e.installation,
+    (p) => {
+      p.repository.name = repo;
+      p.repository.full_name = `${OWNER}/${repo}`;
+      p.repository.default_branch = 'master';
+      p.commits = [{ ...p.head_commit, modified: [file] }];
+      p.head_commit = null;
+    },
+  );
+
 /** Twenty pull requests opened one second apart while checkout burns: all blocked, all in one gate group. */
 async function twentyBlocked(app: Awaited<ReturnType<typeof orgApp>>) {
   const gh = gitHub().token().app().policy(POLICY).files(range(20)).statuses(range(20)).firstComments(range(20));
@@ -168,19 +182,7 @@ describe("a change to the organisation's default policy", () => {
       .statuses([2])
       .commentUpdates([2]);
     gh.scope.get(`${orgRepo}/pulls`).query({ state: 'open', per_page: 100 }).reply(200, []);
-    await app.receive(
-      'push',
-      examplePayload(
-        'push',
-        (e) => e.ref === 'refs/heads/master' && e.installation,
-        (p) => {
-          p.repository.name = '.github';
-          p.repository.full_name = `${OWNER}/.github`;
-          p.repository.default_branch = 'master';
-          p.commits = [{ ...p.head_commit, modified: ['.github/slo-gate.yml'] }];
-        },
-      ),
-    );
+    await app.receive('push', pushToDefaultBranch('.github', '.github/slo-gate.yml'));
     await vi.waitFor(() => expect(gh.written.statuses).toEqual(['#2 failure', '#2 success']), WAIT);
     await vi.waitFor(() => expect(gh.scope.pendingMocks()).toEqual([]), WAIT);
     expect(gh.unexpected).toEqual([]);
@@ -210,20 +212,7 @@ describe('a change to a Sloth file the policy reads its SLOs from', () => {
     gh.policy(policy);
     slothFile();
     const listed = gh.scope.get(`/repos/${OWNER}/Hello-World/pulls`).query({ state: 'open', per_page: 100 }).reply(200, []);
-    await app.receive(
-      'push',
-      examplePayload(
-        'push',
-        (e) => e.ref === 'refs/heads/master' && e.installation,
-        (p) => {
-          p.repository.name = 'Hello-World';
-          p.repository.full_name = `${OWNER}/Hello-World`;
-          p.repository.default_branch = 'master';
-          p.commits = [{ ...p.head_commit, modified: ['slo/checkout.yml'] }];
-          p.head_commit = null;
-        },
-      ),
-    );
+    await app.receive('push', pushToDefaultBranch('Hello-World', 'slo/checkout.yml'));
     await vi.waitFor(() => expect(listed.isDone()).toBe(true), WAIT);
     expect(gh.unexpected).toEqual([]);
   });
