@@ -16,6 +16,7 @@ import { HEAD_SHA, REPO } from '../support/github-nock.js';
 import { POLICY, policyWith } from '../support/policies.js';
 import { createTestProbot, examplePayload, settleApps, type TestProbotOptions } from '../support/probot.js';
 import { virtualTime, type VirtualTime } from '../support/virtual-time.js';
+import { eventually } from '../support/eventually.js';
 
 const START = Date.parse('2026-11-22T10:00:00Z');
 const MINUTE = 60_000;
@@ -68,19 +69,19 @@ describe('a deployment protection rule', () => {
     const gh = deploymentGitHub().token().policy(gatedPolicy()).pull().review();
     const receive = await app(fakeMetrics(HEALTHY));
     await receive('deployment_protection_rule', ruleRequest());
-    await vi.waitFor(() => expect(gh.decisions).toHaveLength(1));
+    await eventually(() => expect(gh.decisions).toHaveLength(1));
     expect(gh.decisions[0]).toMatchObject({ runId: RUN_ID, environment_name: 'production', state: 'approved' });
     expect(gh.decisions[0]!.comment).toContain('### 🟢 slo-gate approved the deployment to `production`');
     expect(gh.decisions[0]!.comment).toContain(`slo-gate evaluated commit ${HEAD_SHA.slice(0, 7)}`);
     expect(gh.progress).toEqual([]);
-    await vi.waitFor(async () => expect(await jobsPending()).toBe(0));
+    await eventually(async () => expect(await jobsPending()).toBe(0));
   });
 
   it('rejects the deployment at once while the fast rule fires and waitFor is 0, saying why with the numbers', async () => {
     const gh = deploymentGitHub().token().policy(gatedPolicy()).pull().review();
     const receive = await app(fakeMetrics(FAST_BURN));
     await receive('deployment_protection_rule', ruleRequest());
-    await vi.waitFor(() => expect(gh.decisions).toHaveLength(1));
+    await eventually(() => expect(gh.decisions).toHaveLength(1));
     const [decision] = gh.decisions;
     expect(decision).toMatchObject({ environment_name: 'production', state: 'rejected' });
     expect(decision!.comment.length).toBeLessThanOrEqual(1024);
@@ -93,7 +94,7 @@ describe('a deployment protection rule', () => {
       '',
       `<sub>slo-gate evaluated commit ${HEAD_SHA.slice(0, 7)} against \`.github/slo-gate.yml\` from the default branch.</sub>`,
     ]);
-    await vi.waitFor(async () => expect(await jobsPending()).toBe(0));
+    await eventually(async () => expect(await jobsPending()).toBe(0));
   });
 
   it('holds a blocked deployment, reports progress from the first evaluation, and approves it once the burn subsides', async () => {
@@ -101,21 +102,21 @@ describe('a deployment protection rule', () => {
     const gh = deploymentGitHub().token().policy(gatedPolicy('{ waitFor: 2h }')).pull().review();
     const receive = await app(service.metrics);
     await receive('deployment_protection_rule', ruleRequest());
-    await vi.waitFor(() => expect(gh.progress).toHaveLength(1));
+    await eventually(() => expect(gh.progress).toHaveLength(1));
     expect(gh.decisions).toEqual([]);
     expect(gh.progress[0]!.comment).toContain('### ⏳ slo-gate is holding the deployment to `production`');
     expect(gh.progress[0]!.comment).toContain('Blocked: checkout-availability burning 21.3× over 1h and 18.9× over 5m (limit 14.4×)');
     expect(gh.progress[0]!.comment).toContain('rejects in 2 h if still blocked. Looks again every 5 min');
-    await vi.waitFor(() => expect(time.waiting()).toEqual([{ id: 'rule:Codertocat/Hello-World:7311:production', kind: 'protection-rule', inMs: RECHECK_MS }]));
+    await eventually(() => expect(time.waiting()).toEqual([{ id: 'rule:Codertocat/Hello-World:7311:production', kind: 'protection-rule', inMs: RECHECK_MS }]));
 
     service.set(HEALTHY);
     gh.policy(gatedPolicy('{ waitFor: 2h }')).pull().review();
     await time.advance(RECHECK_MS);
-    await vi.waitFor(() => expect(gh.decisions).toHaveLength(1));
+    await eventually(() => expect(gh.decisions).toHaveLength(1));
     expect(gh.decisions[0]).toMatchObject({ environment_name: 'production', state: 'approved' });
     expect(gh.decisions[0]!.comment).toContain('Approved after waiting 5 min for the error budget to recover.');
     expect(gh.progress).toHaveLength(1);
-    await vi.waitFor(async () => expect(await jobsPending()).toBe(0));
+    await eventually(async () => expect(await jobsPending()).toBe(0));
   });
 
   it('rejects a waiting deployment when waitFor runs out while it is still blocked, reporting progress only when what blocks changes', async () => {
@@ -124,23 +125,23 @@ describe('a deployment protection rule', () => {
     const gh = deploymentGitHub().token().policy(policy).pull().review();
     const receive = await app(fakeMetrics(FAST_BURN), { telemetry });
     await receive('deployment_protection_rule', ruleRequest());
-    await vi.waitFor(() => expect(gh.progress).toHaveLength(1));
-    await vi.waitFor(() => expect(time.waiting().map((w) => w.inMs)).toEqual([RECHECK_MS]));
+    await eventually(() => expect(gh.progress).toHaveLength(1));
+    await eventually(() => expect(time.waiting().map((w) => w.inMs)).toEqual([RECHECK_MS]));
 
     gh.policy(policy).pull(); // five minutes on: the same burn, so no new progress report
     await time.advance(RECHECK_MS);
-    await vi.waitFor(() => expect(gh.scope.pendingMocks()).toEqual([]));
-    await vi.waitFor(() => expect(time.waiting().map((w) => w.inMs)).toEqual([RECHECK_MS]));
+    await eventually(() => expect(gh.scope.pendingMocks()).toEqual([]));
+    await eventually(() => expect(time.waiting().map((w) => w.inMs)).toEqual([RECHECK_MS]));
 
     gh.policy(policy).pull().review();
     await time.advance(25 * MINUTE);
-    await vi.waitFor(() => expect(gh.decisions).toHaveLength(1));
+    await eventually(() => expect(gh.decisions).toHaveLength(1));
     expect(gh.progress).toHaveLength(1);
     expect(gh.decisions[0]).toMatchObject({ environment_name: 'production', state: 'rejected' });
     expect(gh.decisions[0]!.comment).toContain('Waited 30 min for the error budget to recover (`waitFor`), and it did not.');
     expect(gh.decisions[0]!.comment).toContain('Blocked: checkout-availability burning 21.3× over 1h');
-    await vi.waitFor(async () => expect(await jobsPending()).toBe(0));
-    await vi.waitFor(async () =>
+    await eventually(async () => expect(await jobsPending()).toBe(0));
+    await eventually(async () =>
       expect(await telemetry.registry.metrics()).toContain(
         'slo_gate_deployments_total{repository="Codertocat/Hello-World",environment="production",result="timed_out"} 1',
       ),
@@ -152,33 +153,33 @@ describe('a deployment protection rule', () => {
     const gh = deploymentGitHub().token().policy(POLICY).review();
     const receive = await app(fakeMetrics(FAST_BURN));
     await receive('deployment_protection_rule', ruleRequest());
-    await vi.waitFor(() => expect(gh.decisions).toHaveLength(1));
+    await eventually(() => expect(gh.decisions).toHaveLength(1));
     expect(gh.decisions[0]).toMatchObject({ environment_name: 'production', state: 'approved' });
     expect(gh.decisions[0]!.comment).toBe(
       '### 🟢 slo-gate approved the deployment to `production`: not gated\n\n`production` is not gated: `.github/slo-gate.yml` does not list it under `environments`.',
     );
-    await vi.waitFor(async () => expect(await jobsPending()).toBe(0));
+    await eventually(async () => expect(await jobsPending()).toBe(0));
   });
 
   it('approves a deployment in a repository without a policy, saying it is not gated', async () => {
     const gh = deploymentGitHub().token().policy(404).policy(404, '/repos/Codertocat/.github').review();
     const receive = await app(fakeMetrics(FAST_BURN));
     await receive('deployment_protection_rule', ruleRequest());
-    await vi.waitFor(() => expect(gh.decisions).toHaveLength(1));
+    await eventually(() => expect(gh.decisions).toHaveLength(1));
     expect(gh.decisions[0]).toMatchObject({ state: 'approved' });
     expect(gh.decisions[0]!.comment).toContain('`production` is not gated: this repository has no `.github/slo-gate.yml`.');
-    await vi.waitFor(async () => expect(await jobsPending()).toBe(0));
+    await eventually(async () => expect(await jobsPending()).toBe(0));
   });
 
   it('rejects a deployment at once when the policy cannot be used, listing what is wrong with it', async () => {
     const gh = deploymentGitHub().token().policy('slos: []').review();
     const receive = await app(fakeMetrics(HEALTHY));
     await receive('deployment_protection_rule', ruleRequest());
-    await vi.waitFor(() => expect(gh.decisions).toHaveLength(1));
+    await eventually(() => expect(gh.decisions).toHaveLength(1));
     expect(gh.decisions[0]).toMatchObject({ state: 'rejected' });
     expect(gh.decisions[0]!.comment).toContain('The policy `.github/slo-gate.yml` cannot be used:\n\n- slos, line 1: must list at least one SLO');
     expect(gh.decisions[0]!.comment).toContain('It is rejected so that it does not pass unchecked; re-run the job once this is fixed.');
-    await vi.waitFor(async () => expect(await jobsPending()).toBe(0));
+    await eventually(async () => expect(await jobsPending()).toBe(0));
   });
 
   it('keeps retrying a request whose policy GitHub will not serve, then rejects it saying why, rather than at once or never', async () => {
@@ -187,19 +188,19 @@ describe('a deployment protection rule', () => {
     gh.scope.get(`${REPO}/contents/.github%2Fslo-gate.yml`).times(7).reply(500, { message: 'Server Error' });
     const receive = await app(fakeMetrics(HEALTHY));
     await receive('deployment_protection_rule', ruleRequest());
-    await vi.waitFor(() => expect(time.waiting()).toHaveLength(1));
+    await eventually(() => expect(time.waiting()).toHaveLength(1));
     expect(gh.decisions).toEqual([]);
     for (let minute = 5; minute < 30; minute += 5) {
       await time.advance(RECHECK_MS);
-      await vi.waitFor(() => expect(time.waiting().map((w) => w.inMs)).toEqual([RECHECK_MS]));
+      await eventually(() => expect(time.waiting().map((w) => w.inMs)).toEqual([RECHECK_MS]));
       expect(gh.decisions, `after ${minute} min`).toEqual([]);
     }
     await time.advance(RECHECK_MS);
-    await vi.waitFor(() => expect(gh.decisions).toHaveLength(1));
+    await eventually(() => expect(gh.decisions).toHaveLength(1));
     expect(gh.decisions[0]).toMatchObject({ state: 'rejected' });
     expect(gh.decisions[0]!.comment).toContain('HTTP 500');
     expect(gh.decisions[0]!.comment).not.toContain('waitFor');
-    await vi.waitFor(async () => expect(await jobsPending()).toBe(0));
+    await eventually(async () => expect(await jobsPending()).toBe(0));
   });
 
   it('approves a blocked deployment when a pull request of the run carries a bypass label applied by someone allowed', async () => {
@@ -212,7 +213,7 @@ describe('a deployment protection rule', () => {
       .review();
     const receive = await app(fakeMetrics(FAST_BURN));
     await receive('deployment_protection_rule', ruleRequest());
-    await vi.waitFor(() => expect(gh.decisions).toHaveLength(1));
+    await eventually(() => expect(gh.decisions).toHaveLength(1));
     expect(gh.decisions[0]).toMatchObject({ state: 'approved' });
     expect(gh.decisions[0]!.comment).toContain('### 🟠 slo-gate approved the deployment to `production`: bypassed');
     expect(gh.decisions[0]!.comment).toContain('Bypassed by label hotfix (applied by @alice)');
@@ -228,7 +229,7 @@ describe('a deployment protection rule', () => {
       .review();
     const receive = await app(fakeMetrics(FAST_BURN));
     await receive('deployment_protection_rule', ruleRequest());
-    await vi.waitFor(() => expect(gh.decisions).toHaveLength(1));
+    await eventually(() => expect(gh.decisions).toHaveLength(1));
     expect(gh.decisions[0]).toMatchObject({ state: 'rejected' });
   });
 
@@ -241,15 +242,15 @@ describe('a deployment protection rule', () => {
     await receive('deployment_protection_rule', ruleRequest(), 'first');
     await receive('deployment_protection_rule', ruleRequest(), 'first'); // GitHub delivering the same webhook again
     await receive('deployment_protection_rule', ruleRequest(), 'matrix-job-2');
-    await vi.waitFor(() => expect(gh.progress).toHaveLength(1));
+    await eventually(() => expect(gh.progress).toHaveLength(1));
     expect(lines.filter((l) => l.msg.startsWith('protection-rule request shares the decision'))).toHaveLength(1);
 
     service.set(HEALTHY);
     gh.policy(policy).pull().review();
     await time.advance(RECHECK_MS);
-    await vi.waitFor(() => expect(gh.decisions).toHaveLength(1));
+    await eventually(() => expect(gh.decisions).toHaveLength(1));
     await receive('deployment_protection_rule', ruleRequest(), 'matrix-job-3'); // a minute after the decision
-    await vi.waitFor(async () => expect(await jobsPending()).toBe(0));
+    await eventually(async () => expect(await jobsPending()).toBe(0));
     expect(gh.decisions.map((d) => d.state)).toEqual(['approved']);
     expect(lines.filter((l) => l.msg.startsWith('protection-rule request shares the decision'))).toHaveLength(2);
   });
@@ -264,14 +265,14 @@ describe('a deployment protection rule', () => {
       const gh = deploymentGitHub().token().policy(gatedPolicy()).pull().review();
       const receive = await app(service.metrics);
       await receive('deployment_protection_rule', ruleRequest());
-      await vi.waitFor(() => expect(gh.decisions).toHaveLength(1));
-      await vi.waitFor(async () => expect(await jobsPending()).toBe(0));
+      await eventually(() => expect(gh.decisions).toHaveLength(1));
+      await eventually(async () => expect(await jobsPending()).toBe(0));
 
       vi.setSystemTime(START + 11 * MINUTE); // someone re-runs the failed job
       service.set(HEALTHY);
       gh.policy(gatedPolicy()).pull().review();
       await receive('deployment_protection_rule', ruleRequest());
-      await vi.waitFor(() => expect(gh.decisions).toHaveLength(2));
+      await eventually(() => expect(gh.decisions).toHaveLength(2));
       expect(gh.decisions.map((d) => d.state)).toEqual(['rejected', 'approved']);
     } finally {
       vi.useRealTimers();
@@ -288,7 +289,7 @@ describe('a deployment protection rule', () => {
       'deployment_protection_rule',
       ruleRequest((p) => (p.deployment_callback_url = callback)),
     );
-    await vi.waitFor(() => expect(gh.decisions).toHaveLength(1));
+    await eventually(() => expect(gh.decisions).toHaveLength(1));
     expect(gh.decisions[0]).toMatchObject({ runId: RUN_ID, state: 'approved' });
     expect(foreign.pendingMocks()).toEqual([]);
     expect(at('warn')).toEqual([
@@ -341,7 +342,7 @@ describe('a deployment protection rule', () => {
       'deployment_protection_rule',
       ruleRequest((p) => (p.environment = odd)),
     );
-    await vi.waitFor(() => expect(gh.decisions).toHaveLength(1));
+    await eventually(() => expect(gh.decisions).toHaveLength(1));
     expect(gh.decisions[0]).toMatchObject({ environment_name: odd, state: 'approved' });
     // Named as it is, with its invisible characters shown: it can neither forge a line nor pass for `production`.
     expect(gh.decisions[0]!.comment.split('\n')).toEqual([
@@ -349,7 +350,7 @@ describe('a deployment protection rule', () => {
       '',
       '`production\\u{200B}\\u{A}### approved by an admin` is not gated: `.github/slo-gate.yml` does not list it under `environments`.',
     ]);
-    await vi.waitFor(async () => expect(await jobsPending()).toBe(0));
+    await eventually(async () => expect(await jobsPending()).toBe(0));
   });
 
   it('keeps a deployment waiting while Prometheus is down, then rejects it for missing data when waitFor runs out', async () => {
@@ -359,28 +360,28 @@ describe('a deployment protection rule', () => {
     const gh = deploymentGitHub().token().policy(policy).pull().review();
     const receive = await app(service.metrics);
     await receive('deployment_protection_rule', ruleRequest());
-    await vi.waitFor(() => expect(gh.progress).toHaveLength(1));
-    await vi.waitFor(() => expect(time.waiting()).toHaveLength(1));
+    await eventually(() => expect(gh.progress).toHaveLength(1));
+    await eventually(() => expect(time.waiting()).toHaveLength(1));
 
     service.set(Object.fromEntries(Object.keys(FAST_BURN).map((w) => [w, down(w)])));
     gh.policy(policy).pull().review();
     await time.advance(RECHECK_MS);
-    await vi.waitFor(() => expect(gh.progress).toHaveLength(2));
+    await eventually(() => expect(gh.progress).toHaveLength(2));
     expect(gh.progress[1]!.comment).toContain(
       'Missing data: no data for checkout-availability (1h, 5m, 6h, 30m, 30d): errorRatioQuery cannot reach http://prometheus:9090 (ECONNREFUSED)',
     );
-    await vi.waitFor(() => expect(time.waiting().map((w) => w.inMs)).toEqual([RECHECK_MS]));
+    await eventually(() => expect(time.waiting().map((w) => w.inMs)).toEqual([RECHECK_MS]));
     expect(gh.decisions).toEqual([]);
 
     gh.policy(policy).pull().review();
     await time.advance(25 * MINUTE);
-    await vi.waitFor(() => expect(gh.decisions).toHaveLength(1));
+    await eventually(() => expect(gh.decisions).toHaveLength(1));
     expect(gh.decisions[0]).toMatchObject({ state: 'rejected' });
     expect(gh.decisions[0]!.comment).toContain('### ⚠️ slo-gate rejected the deployment to `production`');
     expect(gh.decisions[0]!.comment).toContain('Missing data: no data for checkout-availability');
     expect(gh.decisions[0]!.comment).toContain('Waited 30 min for the error budget to recover (`waitFor`), and it did not.');
     expect(gh.progress).toHaveLength(2);
-    await vi.waitFor(async () => expect(await jobsPending()).toBe(0));
+    await eventually(async () => expect(await jobsPending()).toBe(0));
   });
 });
 
@@ -404,14 +405,14 @@ describe('the environment status for required_contexts', () => {
     service.set(FAST_BURN);
     gh.policy(policy).repository('master').branch('master', PUSHED_SHA).shownStatus(PUSHED_SHA, [gh.recorded.statuses[0]!]).status(PUSHED_SHA);
     await time.advance(RECHECK_MS);
-    await vi.waitFor(() => expect(gh.recorded.statuses.map((s) => s.state)).toEqual(['success', 'failure']));
+    await eventually(() => expect(gh.recorded.statuses.map((s) => s.state)).toEqual(['success', 'failure']));
     expect(gh.recorded.statuses[1]).toEqual({
       context: 'slo-gate/production',
       state: 'failure',
       description: 'Blocked: checkout-availability burning 21.3× over 1h and 18.9× over 5m (limit 14.4×); passes ~5 min after errors stop',
     });
     expect(gh.recorded.statusShas).toEqual([PUSHED_SHA, PUSHED_SHA]);
-    await vi.waitFor(() => expect(time.waiting()).toEqual([{ id: 'env:Codertocat/Hello-World:production', kind: 'environment', inMs: RECHECK_MS }]));
+    await eventually(() => expect(time.waiting()).toEqual([{ id: 'env:Codertocat/Hello-World:production', kind: 'environment', inMs: RECHECK_MS }]));
   });
 });
 
@@ -491,7 +492,7 @@ describe('post-deploy verification', () => {
 
     gh.policy(VERIFIED).status(DEPLOYED_SHA).pullsOfCommit(DEPLOYED_SHA, [2]).commentOn(2);
     await time.advance(5 * MINUTE);
-    await vi.waitFor(() => expect(marks.annotations).toHaveLength(2));
+    await eventually(() => expect(marks.annotations).toHaveLength(2));
     expect(gh.recorded.statuses[1]).toEqual({
       context: 'slo-gate/production/verify',
       state: 'failure',
@@ -517,7 +518,7 @@ describe('post-deploy verification', () => {
         text: 'slo-gate: regression after deployment 145988746 of f95f852 to production',
       },
     ]);
-    await vi.waitFor(async () => expect(await jobsPending()).toBe(0));
+    await eventually(async () => expect(await jobsPending()).toBe(0));
   });
 
   it('passes a clean deployment after its last check, and stays pending until then', async () => {
@@ -528,12 +529,12 @@ describe('post-deploy verification', () => {
 
     gh.policy(VERIFIED).status(DEPLOYED_SHA);
     await time.advance(5 * MINUTE);
-    await vi.waitFor(() => expect(gh.recorded.statuses).toHaveLength(2));
-    await vi.waitFor(() => expect(time.waiting().map((w) => w.inMs)).toEqual([10 * MINUTE]));
+    await eventually(() => expect(gh.recorded.statuses).toHaveLength(2));
+    await eventually(() => expect(time.waiting().map((w) => w.inMs)).toEqual([10 * MINUTE]));
 
     gh.policy(VERIFIED).status(DEPLOYED_SHA);
     await time.advance(10 * MINUTE);
-    await vi.waitFor(() => expect(gh.recorded.statuses).toHaveLength(3));
+    await eventually(() => expect(gh.recorded.statuses).toHaveLength(3));
     expect(gh.recorded.statuses.slice(1)).toEqual([
       {
         context: 'slo-gate/production/verify',
@@ -547,7 +548,7 @@ describe('post-deploy verification', () => {
       },
     ]);
     expect(gh.pullComments).toEqual([]);
-    await vi.waitFor(async () => expect(await jobsPending()).toBe(0));
+    await eventually(async () => expect(await jobsPending()).toBe(0));
   });
 
   it('does nothing beyond the Grafana marker for a deployment to an environment without verify', async () => {
