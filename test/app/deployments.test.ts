@@ -244,6 +244,8 @@ describe('a deployment protection rule', () => {
     await receive('deployment_protection_rule', ruleRequest(), 'matrix-job-2');
     await eventually(() => expect(gh.progress).toHaveLength(1));
     expect(lines.filter((l) => l.msg.startsWith('protection-rule request shares the decision'))).toHaveLength(1);
+    // The progress report is written before the next look is scheduled: move the clock only once it is.
+    await eventually(() => expect(time.waiting().map((w) => w.inMs)).toEqual([RECHECK_MS]));
 
     service.set(HEALTHY);
     gh.policy(policy).pull().review();
