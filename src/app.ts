@@ -11,6 +11,7 @@ import type { GateServices } from './handlers/services.js';
 import { EVALUATION_DEADLINE_MS } from './evaluate.js';
 import { withRequestTimeout } from './github/request-timeout.js';
 import { operationalEndpoints } from './http-endpoints.js';
+import { cachedPolicy } from './org/policy-cache.js';
 import { detailsHandler, linksOf, type DetailsDependencies } from './details/wire.js';
 import { orgJobs } from './org/jobs.js';
 import { onPullRequestClosed } from './org/on-pull-request-closed.js';
@@ -112,7 +113,8 @@ export function createApp(deps: AppDependencies): SloGateApp {
     );
     try {
       options?.addHandler?.(operationalEndpoints(deps.store, telemetry.registry));
-      if (deps.details) options?.addHandler?.(detailsHandler(deps.details, { app, log, ...services }));
+      if (deps.details)
+        options?.addHandler?.(detailsHandler(deps.details, { app, log, ...services, loadPolicy: (octokit, where) => cachedPolicy(services, octokit, where) }));
     } catch (error) {
       // Loaded without Probot's server (createNodeMiddleware, serverless): the host serves health itself.
       log.debug({ err: error }, 'no HTTP server: /healthz, /readyz and /metrics are not mounted');
