@@ -265,9 +265,13 @@ describe('a deployment protection rule', () => {
     try {
       const service = switchable(FAST_BURN);
       const gh = deploymentGitHub().token().policy(gatedPolicy()).pull().review();
-      const receive = await app(service.metrics);
+      const { log, at } = capturedLog();
+      const receive = await app(service.metrics, { log });
       await receive('deployment_protection_rule', ruleRequest());
-      await eventually(() => expect(gh.decisions).toHaveLength(1));
+      // The decision is sent before it is recorded: moving the clock in between would record it
+      // under the later time, and it would not have lapsed for the re-run. Wait for the record.
+      await eventually(() => expect(at('info').map((line) => line.msg)).toContain('protection rule decided'));
+      expect(gh.decisions).toHaveLength(1);
       await eventually(async () => expect(await jobsPending()).toBe(0));
 
       vi.setSystemTime(START + 11 * MINUTE); // someone re-runs the failed job
