@@ -21,11 +21,12 @@ import { limitedSource } from './metrics/limited-source.js';
 import type { RangeSource } from './metrics/range-source.js';
 import type { MetricsSource } from './metrics/source.js';
 import type { Registry } from 'prom-client';
-import type { Store } from './state/store.js';
+import type { Job, Store } from './state/store.js';
 import { inFlightWork, oncePerDelivery } from './targets/deliveries.js';
 import { neverDropped } from './targets/durable.js';
 import { storeOutage, type StoreOutageOptions } from './targets/store-outage.js';
 import { BASE_BACKOFF_MS } from './targets/retry.js';
+import { WORK_IN_FLIGHT, workSlots } from './targets/work-slots.js';
 import { NO_TELEMETRY, type Telemetry } from './telemetry.js';
 
 export interface AppDependencies {
@@ -53,6 +54,8 @@ export interface AppDependencies {
   gateGroups?: boolean;
   /** Range queries for the policy preview's backtest in pull requests that change the policy; absent: no backtest. */
   rangeMetrics?: RangeSource;
+  /** Webhook handlers and jobs running at once in this process; default WORK_IN_FLIGHT. */
+  workInFlight?: number;
 }
 
 /** Queries in flight to the metrics server from this process, whatever the number of evaluations. */
@@ -72,6 +75,8 @@ export function createApp(deps: AppDependencies): SloGateApp {
   const inFlight = inFlightWork();
   const wire = (app: Probot, options?: Partial<ApplicationFunctionOptions>): void => {
     const telemetry: Telemetry & { registry?: Registry } = deps.telemetry ?? NO_TELEMETRY;
+    const slots = workSlots(deps.workInFlight ?? WORK_IN_FLIGHT, () => telemetry.queuedWebhook?.());
+    telemetry.watchWork?.(() => ({ running: slots.running, waiting: slots.waiting }));
     const identity = appIdentity(() => app.auth());
     const rateLimits = rateLimitWatcher((id, budget) => telemetry.rateLimit?.(id, budget.remaining, budget.limit), deps.now);
     const services: GateServices = {
@@ -96,8 +101,10 @@ export function createApp(deps: AppDependencies): SloGateApp {
     const log = app.log.child({ name: 'slo-gate' });
     const once = oncePerDelivery(deps.store);
     const outage = storeOutage(deps.store, log, { random: services.random, ...deps.storeOutage });
-    const on = <C extends { id: string; log: Logger }>(handler: (context: C) => Promise<void>) => inFlight.track(once(handler));
-    app.on([...PULL_REQUEST_EVENTS], on(onPullRequest(services, outage)));
+    // Every handler and job takes a work slot; pull-request events, the bulk of a burst, queue themselves when none is free.
+    const on = <C extends { id: string; log: Logger }>(handler: (context: C) => Promise<void>) =>
+      inFlight.track(once((context: C) => slots.wait(() => handler(context))));
+    app.on([...PULL_REQUEST_EVENTS], inFlight.track(once(onPullRequest(services, outage, slots))));
     app.on('issue_comment.created', on(onRecheckCommand(services)));
     app.on('pull_request.closed', on(onPullRequestClosed(services)));
     app.on('push', on(onPush(services)));
@@ -108,8 +115,9 @@ export function createApp(deps: AppDependencies): SloGateApp {
     app.on('deployment_status.created', on(onDeploymentStatus(services)));
 
     const jobs = neverDropped({ recheck: recheckJob(services, log), ...orgJobs(services, log), ...deploymentJobs(services, log) }, services, log);
-    deps.store.jobs.process(Object.fromEntries(Object.entries(jobs).map(([kind, handler]) => [kind, inFlight.track(handler)])), (job, error) =>
-      log.error({ err: error, job: job.id }, 'slo-gate job failed and could not be rescheduled; the store tries it again'),
+    deps.store.jobs.process(
+      Object.fromEntries(Object.entries(jobs).map(([kind, handler]) => [kind, inFlight.track((job: Job) => slots.wait(() => handler(job)))])),
+      (job, error) => log.error({ err: error, job: job.id }, 'slo-gate job failed and could not be rescheduled; the store tries it again'),
     );
     try {
       options?.addHandler?.(operationalEndpoints(deps.store, telemetry.registry));

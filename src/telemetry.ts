@@ -20,6 +20,10 @@ export interface Telemetry {
   grafanaFailed(): void;
   /** GitHub's request budget for an installation, as its last answer said (x-ratelimit-remaining / -limit). */
   rateLimit?(installationId: number, remaining: number, limit: number): void;
+  /** A pull-request webhook that found every work slot taken, and was queued as a re-check instead. */
+  queuedWebhook?(): void;
+  /** Reads the work in flight (running) and waiting for a slot when `/metrics` is scraped. */
+  watchWork?(read: () => { running: number; waiting: number }): void;
 }
 
 /** Approvals and rejections count deployment attempts; `deployed` counts frequency, `regression` over `deployed` the change failure rate. */
@@ -88,9 +92,28 @@ export function createTelemetry(pendingRechecks: () => Promise<number>): Telemet
     },
   });
   const rateLimit = rateLimitMetrics(registry);
+  const queuedWebhooks = new Counter({
+    name: 'slo_gate_webhooks_queued_total',
+    help: 'Pull-request webhooks answered at once and queued as a re-check, because every work slot was taken.',
+    registers: [registry],
+  });
+  let readWork: () => { running: number; waiting: number } = () => ({ running: 0, waiting: 0 });
+  new Gauge({
+    name: 'slo_gate_work_in_flight',
+    help: 'Webhook handlers and jobs in this process, running or waiting for a work slot.',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const { running, waiting } = readWork();
+      this.set({ state: 'running' }, running);
+      this.set({ state: 'waiting' }, waiting);
+    },
+  });
   return {
     registry,
     rateLimit,
+    queuedWebhook: () => queuedWebhooks.inc(),
+    watchWork: (read) => void (readWork = read),
     evaluated(state, seconds, target = 'pull_request') {
       decisions.inc({ state, target });
       evaluations.observe(seconds);

@@ -6,6 +6,7 @@ import { durably } from '../targets/durable.js';
 import { runGate } from '../targets/gate-target.js';
 import { pullRequestRecheck, pullRequestTarget } from '../targets/pull-request-target.js';
 import { answerWithoutStore, type StoreOutage } from '../targets/store-outage.js';
+import type { WorkSlots } from '../targets/work-slots.js';
 import type { GateServices } from './services.js';
 
 export const PULL_REQUEST_EVENTS = [
@@ -21,8 +22,10 @@ export const PULL_REQUEST_EVENTS = [
 /**
  * Gates the pull request's head commit from the webhook's own view of it. While the shared store
  * is unavailable, the head gets an `error` status and the re-check waits in `outage` for the store.
+ * While every work slot is taken (a burst), the pull request is indexed and its re-check queued,
+ * due now: the webhook is answered at once, and the re-check gates the head GitHub shows then.
  */
-export function onPullRequest(services: GateServices, outage: StoreOutage) {
+export function onPullRequest(services: GateServices, outage: StoreOutage, slots: WorkSlots) {
   return async (context: Context<'pull_request'>): Promise<void> => {
     const { payload } = context;
     if (payload.action === 'edited' && !('base' in (payload.changes ?? {}))) return; // a title or body edit changes nothing
@@ -40,18 +43,26 @@ export function onPullRequest(services: GateServices, outage: StoreOutage) {
       labeledNow: payload.action === 'labeled' && payload.label ? { label: payload.label.name, actor: payload.sender.login, at: pr.updated_at } : undefined,
       trigger: 'event' as const,
     };
-    try {
-      await durably(services, recheck, async () => {
-        await indexPullRequest(services, ref, { sha: request.sha, labels: request.labels, updatedAt: request.updatedAt });
+    const indexed = { sha: request.sha, labels: request.labels, updatedAt: request.updatedAt };
+    const gate = async () => {
+      try {
+        await durably(services, recheck, async () => {
+          await indexPullRequest(services, ref, indexed);
+          const octokit = await eventOctokit(services, context, installationId);
+          await runGate(services, pullRequestTarget(services, octokit, request, context.log), context.log);
+        });
+      } catch (error) {
+        if (!(error instanceof StoreUnavailableError)) throw error;
+        context.log.warn({ err: error, repo: `${ref.owner}/${ref.repo}`, pr: ref.number }, 'the shared store is unavailable: writing an error status');
         const octokit = await eventOctokit(services, context, installationId);
-        await runGate(services, pullRequestTarget(services, octokit, request, context.log), context.log);
-      });
-    } catch (error) {
-      if (!(error instanceof StoreUnavailableError)) throw error;
-      context.log.warn({ err: error, repo: `${ref.owner}/${ref.repo}`, pr: ref.number }, 'the shared store is unavailable: writing an error status');
-      const octokit = await eventOctokit(services, context, installationId);
-      await answerWithoutStore(outage, octokit, { owner: ref.owner, repo: ref.repo, sha: request.sha, recheck }, services.telemetry, context.log);
-    }
+        await answerWithoutStore(outage, octokit, { owner: ref.owner, repo: ref.repo, sha: request.sha, recheck }, services.telemetry, context.log);
+      }
+    };
+    await slots.admit(gate, async () => {
+      await indexPullRequest(services, ref, indexed);
+      await services.store.jobs.schedule(recheck, 0);
+      context.log.debug({ repo: `${ref.owner}/${ref.repo}`, pr: ref.number }, 'every work slot is taken: the pull request is queued for a re-check');
+    });
   };
 }
 

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { workSlots } from '../../src/targets/work-slots.js';
+
+/** Work that runs until the test lets it finish, recording how many ran at once. */
+function gatedWork() {
+  let running = 0;
+  let most = 0;
+  const finish: Array<() => void> = [];
+  const work = () =>
+    new Promise<void>((resolve) => {
+      running++;
+      most = Math.max(most, running);
+      finish.push(() => {
+        running--;
+        resolve();
+      });
+    });
+  return { work, finishOne: () => finish.shift()?.(), started: () => finish.length, most: () => most };
+}
+
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('work slots', () => {
+  it('never runs more than the limit at once, however much waits, and runs what waits in the order it came', async () => {
+    const slots = workSlots(2);
+    const gated = gatedWork();
+    const order: number[] = [];
+    const all = [1, 2, 3, 4, 5].map((n) => slots.wait(() => (order.push(n), gated.work())));
+    await turn();
+    expect([slots.running, slots.waiting]).toEqual([2, 3]);
+    while (gated.started() > 0) {
+      gated.finishOne();
+      await turn();
+    }
+    await Promise.all(all);
+    expect(gated.most()).toBe(2);
+    expect(order).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('queues a webhook instead of running it when every slot is taken, and runs it at once when one is free', async () => {
+    const slots = workSlots(1);
+    const gated = gatedWork();
+    const queued: string[] = [];
+    const first = slots.admit(gated.work, async () => void queued.push('first'));
+    await turn();
+    await slots.admit(gated.work, async () => void queued.push('second'));
+    expect(queued).toEqual(['second']);
+    expect(gated.started()).toBe(1);
+    gated.finishOne();
+    await first;
+    const third = slots.admit(gated.work, async () => void queued.push('third'));
+    await turn();
+    expect(gated.started()).toBe(1);
+    gated.finishOne();
+    await third;
+    expect(queued).toEqual(['second']);
+  });
+
+  it('queues behind work already waiting, so a webhook never jumps ahead of queued jobs', async () => {
+    const slots = workSlots(1);
+    const gated = gatedWork();
+    const running = slots.wait(gated.work);
+    const waiting = slots.wait(gated.work);
+    await turn();
+    gated.finishOne(); // the slot frees, but a job waits for it
+    let queued = false;
+    await slots.admit(gated.work, async () => void (queued = true));
+    expect(queued).toBe(true);
+    await running;
+    await turn();
+    gated.finishOne();
+    await waiting;
+  });
+
+  it('does the work late rather than lose it when it cannot be queued (the store is unavailable)', async () => {
+    const slots = workSlots(1);
+    const gated = gatedWork();
+    const first = slots.wait(gated.work);
+    await turn();
+    const second = slots.admit(gated.work, () => Promise.reject(new Error('store unavailable')));
+    await turn();
+    expect([slots.running, slots.waiting]).toEqual([1, 1]);
+    gated.finishOne();
+    await first;
+    await turn();
+    gated.finishOne();
+    await second;
+    expect(gated.most()).toBe(1);
+  });
+
+  it.each([0, -1, 1.5, Number.NaN])('refuses a limit of %s', (limit) => {
+    expect(() => workSlots(limit)).toThrow(RangeError);
+  });
+});
