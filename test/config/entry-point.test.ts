@@ -11,7 +11,7 @@ describe('starting the app with probot run', () => {
   it.each([
     ['no WEBHOOK_SECRET', ''],
     ['WEBHOOK_SECRET=development', 'development'],
-  ])('refuses to start with %s, before it wires anything', (_name, secret) => {
+  ])('refuses to start with %s, before it wires anything', async (_name, secret) => {
     vi.stubEnv('PROMETHEUS_URL', 'http://prometheus:9090');
     vi.stubEnv('WEBHOOK_SECRET', secret);
     vi.stubEnv('SLO_GATE_INSECURE_DEV_WEBHOOKS', '');
@@ -21,7 +21,7 @@ describe('starting the app with probot run', () => {
         throw new Error(`the app was used (${String(property)}) although the secret is missing`);
       },
     });
-    expect(() => sloGate(app, {} as ApplicationFunctionOptions)).toThrow(ConfigError);
-    expect(() => sloGate(app, {} as ApplicationFunctionOptions)).toThrow(/^WEBHOOK_SECRET: /);
+    await expect(sloGate(app, {} as ApplicationFunctionOptions)).rejects.toThrow(ConfigError);
+    await expect(sloGate(app, {} as ApplicationFunctionOptions)).rejects.toThrow(/^WEBHOOK_SECRET: /);
   });
 });
