@@ -52,6 +52,17 @@ export interface AppProcess {
   stop(): Promise<void>;
 }
 
+/**
+ * The Node flags `npm start` runs the server with (package.json), so the app measured here runs as
+ * users run it; the Dockerfile uses the same (test/config/server-flags.test.ts).
+ */
+export async function serverNodeFlags(): Promise<string[]> {
+  const start = (JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const flags = /\bnode((?: --[^\s]+)*) node_modules\/probot\/bin\/probot\.js run /.exec(start)?.[1];
+  if (flags === undefined) throw new Error(`package.json's start script does not run \`node [flags] node_modules/probot/bin/probot.js run\`: ${start}`);
+  return flags.split(' ').filter(Boolean);
+}
+
 /** Runs `npm run build` when lib/ is missing or older than any file under src/. */
 export async function buildIfStale(log: (line: string) => void): Promise<void> {
   const built = await stat(join(ROOT, 'lib/index.js')).then(
@@ -102,7 +113,7 @@ export async function startApp(options: AppOptions): Promise<AppProcess> {
   if (options.recheckInterval !== undefined) env.RECHECK_INTERVAL = options.recheckInterval;
   Object.assign(env, options.env);
   const entry = options.appEntry ?? join(ROOT, 'lib/index.js');
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'node_modules/probot/bin/probot.js'), 'run', entry], {
+  const child: ChildProcess = spawn(process.execPath, [...(await serverNodeFlags()), join(ROOT, 'node_modules/probot/bin/probot.js'), 'run', entry], {
     cwd,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -44,6 +44,8 @@ export async function runBurst(options: {
   log: (line: string) => void;
   /** The built app to run (startApp's appEntry); default this working tree's lib/. */
   appEntry?: string;
+  /** More variables for the app process (startApp's env). */
+  env?: Readonly<Record<string, string>>;
 }): Promise<BurstRun> {
   const { plan, resources, log } = options;
   const secret = randomBytes(20).toString('hex');
@@ -57,6 +59,7 @@ export async function runBurst(options: {
     queryCacheTtl: options.queryCacheTtl,
     webhookSecret: secret,
     appEntry: options.appEntry,
+    env: options.env,
   }).catch(async (error: unknown) => {
     await closeProxy();
     await closeStub();
