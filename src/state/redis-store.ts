@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { StoreUnavailableError } from '../errors.js';
+import { createSharedCompute } from './redis-cached.js';
 import { createRedisJobs } from './redis-jobs.js';
 import { createRedisLock } from './redis-lock.js';
 import { JOB_BACKOFF_MS, type JobQueue, type Store } from './store.js';
@@ -17,6 +18,11 @@ export interface RedisStoreOptions {
   backoffMs?: number;
   /** How long one command may go unanswered before the store counts as unavailable. Default COMMAND_TIMEOUT_MS. */
   commandTimeoutMs?: number;
+  /**
+   * How long the other replicas wait for the one computing a `cached` value before they compute it
+   * themselves (it died, or takes that long). Default COMPUTE_CLAIM_MS.
+   */
+  computeClaimMs?: number;
   log?: { warn(obj: object, msg: string): void };
 }
 
@@ -29,13 +35,20 @@ const PING_TIMEOUT_MS = 500;
 export const COMMAND_TIMEOUT_MS = 2000;
 /** How long an operation waits for a connection being (re)made, unless a wait already timed out since Redis was last ready. */
 export const CONNECT_WAIT_MS = 1000;
+/**
+ * A Prometheus query answers within PROMETHEUS_TIMEOUT_MS (5 s by default) or fails, which frees its
+ * claim at once; a replica that died computing delays the others' evaluations (60 s deadline) by this at most.
+ */
+export const COMPUTE_CLAIM_MS = 10_000;
 /** Replies that mean "Redis is there, but cannot serve now" (loading, a replica, out of memory, busy script). */
 const UNAVAILABLE_REPLY = /^(LOADING|READONLY|MASTERDOWN|BUSY|OOM|TRYAGAIN|CLUSTERDOWN|NOREPLICAS)\b/;
 
 /**
  * State shared by every replica through one Redis: claims, locks, values and the query cache on
- * plain keys, delayed jobs on BullMQ. Concurrent `cached` calls for one key share one computation
- * within a replica, so with N replicas a value is computed at most N times per expiry.
+ * plain keys, delayed jobs on BullMQ. Concurrent `cached` calls for one key share one computation:
+ * within a replica one promise, across replicas a short claim in Redis (redis-cached.ts) that the
+ * others wait on for COMPUTE_CLAIM_MS at most, so a value is computed once per expiry unless the
+ * replica computing it dies or fails (then another computes it).
  *
  * During an outage every operation fails within about two seconds with StoreUnavailableError,
  * never later and never twice: no command waits in an offline queue, none is sent again after a
@@ -96,6 +109,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     pending: () => reach('count pending jobs', () => queue.pending()),
     process: (handlers, onError) => queue.process(handlers, onError),
   };
+  const sharedCompute = createSharedCompute(redis, { claimMs: options.computeClaimMs ?? COMPUTE_CLAIM_MS, log, reach });
   const computing = new Map<string, Promise<string>>();
   let closing: Promise<void> | undefined;
 
@@ -117,13 +131,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       // The whole read-compute-write is shared, so a caller arriving mid-flight never computes again.
       let pending = computing.get(name);
       if (!pending) {
-        pending = (async () => {
-          const hit = await reach('read the query cache', () => redis.get(key('cache', name)));
-          if (hit !== null) return hit;
-          const value = await compute();
-          await reach('write the query cache', () => redis.set(key('cache', name), value, 'PX', px(ttlMs)));
-          return value;
-        })().finally(() => computing.delete(name));
+        pending = sharedCompute(key('cache', name), key('computing', name), ttlMs, compute).finally(() => computing.delete(name));
         computing.set(name, pending);
       }
       return pending;

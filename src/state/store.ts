@@ -1,8 +1,9 @@
 /**
  * Runtime state that must outlive one webhook and, with several replicas, be shared by all of
  * them. One interface, two implementations: in memory (one replica, the default) and Redis
- * (`REDIS_URL`). Nothing here knows about pull requests: keys are opaque strings, jobs carry
- * JSON, so other long-lived work (deployments waiting for a budget to recover) can use it too.
+ * (`SLO_GATE_REDIS_URL`, else `REDIS_URL`). Nothing here knows about pull requests: keys are
+ * opaque strings, jobs carry JSON, so other long-lived work (deployments waiting for a budget to
+ * recover) can use it too.
  */
 export interface Store {
   /** Remembers an id for `ttlMs`; true the first time, false while it is remembered (webhook redeliveries). */
@@ -19,7 +20,10 @@ export interface Store {
 
   /**
    * The value cached under `key`, or `compute()`'s, stored for `ttlMs`. Callers asking for the same
-   * key while it is being computed share one computation. A rejected computation is not cached.
+   * key while it is being computed share one computation, on whichever replica (Redis) it runs: the
+   * others wait for its value a bounded time (COMPUTE_CLAIM_MS), then compute it themselves. A
+   * rejected computation is not cached: its own callers get the rejection, and a caller waiting on
+   * another replica computes instead.
    */
   cached(key: string, ttlMs: number, compute: () => Promise<string>): Promise<string>;
 
