@@ -114,6 +114,12 @@ export interface GitHubStub {
   budgetUsed(): Map<string, number>;
   /** Starts a new budget hour now, every installation's budget full again (a setup phase compressed in time is over). */
   startNewHour(): void;
+  /**
+   * Whether requests count against the hourly budgets (default true). A setup phase compressed in
+   * time (opening a thousand pull requests in minutes, which real ones do over days) does not: the
+   * app must not read from it a budget running out that the measured phase never spent.
+   */
+  countBudget(on: boolean): void;
   /** Requests beyond an installation's hourly budget so far: GitHub would have refused them (403). */
   overBudget(): number;
   /** A `labeled` entry in the pull request's timeline, recorded before its webhook is sent. */
@@ -174,6 +180,7 @@ export async function startGitHubStub(options: GitHubStubOptions): Promise<GitHu
   const budgetUsed = new Map<string, number>();
   let budgetHour = 0;
   let overBudget = 0;
+  let counting = true;
   /** Counts one request against its installation's budget for the current hour; returns the headers GitHub sends. */
   const rateLimit = (installation: number | undefined): Record<string, string> => {
     const hour = Math.floor((Date.now() - startedAt) / 3_600_000);
@@ -182,7 +189,7 @@ export async function startGitHubStub(options: GitHubStubOptions): Promise<GitHu
       budgetUsed.clear();
     }
     const bucket = installation === undefined ? 'app' : String(installation);
-    const used = (budgetUsed.get(bucket) ?? 0) + 1;
+    const used = (budgetUsed.get(bucket) ?? 0) + (counting ? 1 : 0);
     budgetUsed.set(bucket, used);
     if (used > limitPerHour) overBudget++;
     return {
@@ -390,6 +397,9 @@ export async function startGitHubStub(options: GitHubStubOptions): Promise<GitHu
       startedAt = Date.now();
       budgetHour = 0;
       budgetUsed.clear();
+    },
+    countBudget(on) {
+      counting = on;
     },
     recordLabel(repo, number, label, actor, at) {
       pull(repo, number).events.push({ event: 'labeled', label: { name: label }, actor: { login: actor }, created_at: at });
