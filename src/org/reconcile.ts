@@ -5,7 +5,6 @@ import type { GateServices } from '../handlers/services.js';
 import type { Job, Store } from '../state/store.js';
 import { DropJob } from '../targets/durable.js';
 import { pullRequestRecheck } from '../targets/pull-request-target.js';
-import { withJitter } from '../targets/retry.js';
 import { MAX_INDEXED_PER_REPO, sameView, updateIndex, type IndexedPullRequest, type RepoIndex } from './pr-index.js';
 
 /** A repository's open pull requests are listed at most once per this many re-check intervals. */
@@ -26,11 +25,24 @@ const dueKey = (slug: string) => `reconcile-due:${slug.toLowerCase()}`;
 
 export const reconcileEveryMs = (intervalMs: number) => intervalMs * RECONCILE_EVERY_INTERVALS;
 
-/** Makes sure the repository's reconciliation runs within RECONCILE_EVERY_INTERVALS intervals (without postponing a pending one). */
-export async function ensureReconciliation(store: Store, installationId: number, owner: string, repo: string, intervalMs: number): Promise<void> {
+/**
+ * Makes sure the repository's reconciliation runs within RECONCILE_EVERY_INTERVALS intervals
+ * (without postponing a pending one). The first run falls anywhere in that period (`random`, 0..1):
+ * repositories whose pull requests open together (an incident, an installation) are then listed at
+ * moments spread over the period, each once a period after, not all in the same second every time.
+ */
+export async function ensureReconciliation(
+  store: Store,
+  installationId: number,
+  owner: string,
+  repo: string,
+  intervalMs: number,
+  random: () => number,
+): Promise<void> {
   const slug = `${owner}/${repo}`;
   if ((await store.get(dueKey(slug))) === '1') return;
-  await scheduleReconciliation(store, { installationId, owner, repo }, reconcileEveryMs(intervalMs));
+  const every = reconcileEveryMs(intervalMs);
+  await scheduleReconciliation(store, { installationId, owner, repo }, Math.max(1, Math.round(every * (1 - random()))));
 }
 
 async function scheduleReconciliation(store: Store, data: { installationId: number; owner: string; repo: string }, delayMs: number): Promise<void> {
@@ -121,6 +133,7 @@ export function reconcileJobHandler(services: GateServices, log: Logger) {
     await Promise.all(corrected.map((number, i) => services.store.jobs.schedule(pullRequestRecheck({ installationId, owner, repo, number }), i * SPREAD_MS)));
     if (corrected.length + closed.length > 0) log.info({ repo: slug, corrected, closed }, 'reconciliation corrected the index');
     if (Object.keys(index.prs).length === 0) return void (await services.store.set(dueKey(slug), '', 1));
-    await scheduleReconciliation(services.store, data, withJitter(every, services.random));
+    // Exactly a period on: the first run already spread the repositories (ensureReconciliation).
+    await scheduleReconciliation(services.store, data, every);
   };
 }
