@@ -1,4 +1,5 @@
 import type { ApplicationFunctionOptions, Probot } from 'probot';
+import { collectDefaultMetrics } from 'prom-client';
 import { createApp } from './app.js';
 import { INSECURE_DEV_WEBHOOKS, loadDetailsConfig, loadOperatorConfig, requireWebhookSecret } from './config.js';
 import { createGrafana, loadGrafanaConfig } from './integrations/grafana.js';
@@ -29,6 +30,8 @@ export default async function sloGate(app: Probot, options: ApplicationFunctionO
   }
   const store = config.redisUrl ? await redisStore(config.redisUrl, log) : createMemoryStore();
   const telemetry = createTelemetry(() => store.jobs.pending());
+  // The process's own: resident memory, heap, event-loop delay, GC (prom-client's standard names).
+  collectDefaultMetrics({ register: telemetry.registry });
   const grafanaConfig = loadGrafanaConfig(process.env);
   const grafana = grafanaConfig && createGrafana(grafanaConfig);
   const gate = createApp({
