@@ -4,7 +4,7 @@ import { onCheckRunRerequested, onCheckSuiteRerequested } from './handlers/check
 import { deploymentJobs } from './handlers/deployment-jobs.js';
 import { onDeployment, onDeploymentStatus, onProtectionRule } from './handlers/deployments.js';
 import { onPush } from './handlers/push.js';
-import { onPullRequest, PULL_REQUEST_EVENTS } from './handlers/pull-request.js';
+import { installationOf, onPullRequest, PULL_REQUEST_EVENTS } from './handlers/pull-request.js';
 import { onRecheckCommand } from './handlers/recheck-command.js';
 import { recheckJob } from './handlers/recheck.js';
 import type { GateServices } from './handlers/services.js';
@@ -102,8 +102,8 @@ export function createApp(deps: AppDependencies): SloGateApp {
     const once = oncePerDelivery(deps.store);
     const outage = storeOutage(deps.store, log, { random: services.random, ...deps.storeOutage });
     // Every handler and job takes a work slot; pull-request events, the bulk of a burst, queue themselves when none is free.
-    const on = <C extends { id: string; log: Logger }>(handler: (context: C) => Promise<void>) =>
-      inFlight.track(once((context: C) => slots.wait(() => handler(context))));
+    const on = <C extends { id: string; log: Logger; payload: object }>(handler: (context: C) => Promise<void>) =>
+      inFlight.track(once((context: C) => slots.wait(installationOf(context.payload), () => handler(context))));
     app.on([...PULL_REQUEST_EVENTS], inFlight.track(once(onPullRequest(services, outage, slots))));
     app.on('issue_comment.created', on(onRecheckCommand(services)));
     app.on('pull_request.closed', on(onPullRequestClosed(services)));
@@ -116,7 +116,9 @@ export function createApp(deps: AppDependencies): SloGateApp {
 
     const jobs = neverDropped({ recheck: recheckJob(services, log), ...orgJobs(services, log), ...deploymentJobs(services, log) }, services, log);
     deps.store.jobs.process(
-      Object.fromEntries(Object.entries(jobs).map(([kind, handler]) => [kind, inFlight.track((job: Job) => slots.wait(() => handler(job)))])),
+      Object.fromEntries(
+        Object.entries(jobs).map(([kind, handler]) => [kind, inFlight.track((job: Job) => slots.wait(jobInstallation(job), () => handler(job)))]),
+      ),
       (job, error) => log.error({ err: error, job: job.id }, 'slo-gate job failed and could not be rescheduled; the store tries it again'),
     );
     try {
@@ -129,4 +131,10 @@ export function createApp(deps: AppDependencies): SloGateApp {
     }
   };
   return Object.assign(wire, { drain: (graceMs: number) => inFlight.drain(graceMs) });
+}
+
+/** The installation a job works for, when its data names one (re-checks, gate groups, reconciliations, deployments). */
+function jobInstallation(job: Job): number | undefined {
+  const id = job.data.installationId;
+  return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : undefined;
 }

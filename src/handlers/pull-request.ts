@@ -58,7 +58,7 @@ export function onPullRequest(services: GateServices, outage: StoreOutage, slots
         await answerWithoutStore(outage, octokit, { owner: ref.owner, repo: ref.repo, sha: request.sha, recheck }, services.telemetry, context.log);
       }
     };
-    await slots.admit(gate, async () => {
+    await slots.admit(installationId, gate, async () => {
       await indexPullRequest(services, ref, indexed);
       await services.store.jobs.schedule(recheck, 0);
       context.log.debug({ repo: `${ref.owner}/${ref.repo}`, pr: ref.number }, 'every work slot is taken: the pull request is queued for a re-check');

@@ -25,7 +25,7 @@ describe('work slots', () => {
     const slots = workSlots(2);
     const gated = gatedWork();
     const order: number[] = [];
-    const all = [1, 2, 3, 4, 5].map((n) => slots.wait(() => (order.push(n), gated.work())));
+    const all = [1, 2, 3, 4, 5].map((n) => slots.wait(undefined, () => (order.push(n), gated.work())));
     await turn();
     expect([slots.running, slots.waiting]).toEqual([2, 3]);
     while (gated.started() > 0) {
@@ -41,14 +41,14 @@ describe('work slots', () => {
     const slots = workSlots(1);
     const gated = gatedWork();
     const queued: string[] = [];
-    const first = slots.admit(gated.work, async () => void queued.push('first'));
+    const first = slots.admit(undefined, gated.work, async () => void queued.push('first'));
     await turn();
-    await slots.admit(gated.work, async () => void queued.push('second'));
+    await slots.admit(undefined, gated.work, async () => void queued.push('second'));
     expect(queued).toEqual(['second']);
     expect(gated.started()).toBe(1);
     gated.finishOne();
     await first;
-    const third = slots.admit(gated.work, async () => void queued.push('third'));
+    const third = slots.admit(undefined, gated.work, async () => void queued.push('third'));
     await turn();
     expect(gated.started()).toBe(1);
     gated.finishOne();
@@ -59,12 +59,12 @@ describe('work slots', () => {
   it('queues behind work already waiting, so a webhook never jumps ahead of queued jobs', async () => {
     const slots = workSlots(1);
     const gated = gatedWork();
-    const running = slots.wait(gated.work);
-    const waiting = slots.wait(gated.work);
+    const running = slots.wait(undefined, gated.work);
+    const waiting = slots.wait(undefined, gated.work);
     await turn();
     gated.finishOne(); // the slot frees, but a job waits for it
     let queued = false;
-    await slots.admit(gated.work, async () => void (queued = true));
+    await slots.admit(undefined, gated.work, async () => void (queued = true));
     expect(queued).toBe(true);
     await running;
     await turn();
@@ -75,9 +75,9 @@ describe('work slots', () => {
   it('does the work late rather than lose it when it cannot be queued (the store is unavailable)', async () => {
     const slots = workSlots(1);
     const gated = gatedWork();
-    const first = slots.wait(gated.work);
+    const first = slots.wait(undefined, gated.work);
     await turn();
-    const second = slots.admit(gated.work, () => Promise.reject(new Error('store unavailable')));
+    const second = slots.admit(undefined, gated.work, () => Promise.reject(new Error('store unavailable')));
     await turn();
     expect([slots.running, slots.waiting]).toEqual([1, 1]);
     gated.finishOne();
@@ -86,6 +86,31 @@ describe('work slots', () => {
     gated.finishOne();
     await second;
     expect(gated.most()).toBe(1);
+  });
+
+  it('gives one installation at most a quarter of the slots, so a burst in one organisation does not hold up another', async () => {
+    const slots = workSlots(8);
+    const burst = gatedWork();
+    const other = gatedWork();
+    const queuedFor: number[] = [];
+    const flood = Array.from({ length: 20 }, () => slots.wait(1, burst.work));
+    await turn();
+    expect([burst.started(), slots.running, slots.waiting]).toEqual([2, 2, 18]);
+    // Installation 1's webhooks queue themselves while its share is taken; installation 2's run at once.
+    await slots.admit(1, burst.work, async () => void queuedFor.push(1));
+    const runs = slots.admit(2, other.work, async () => void queuedFor.push(2));
+    await turn();
+    expect(queuedFor).toEqual([1]);
+    expect(other.started()).toBe(1);
+    other.finishOne();
+    await runs;
+    while (burst.started() > 0) {
+      burst.finishOne();
+      await turn();
+    }
+    await Promise.all(flood);
+    expect(burst.most()).toBe(2);
+    expect([slots.running, slots.waiting]).toEqual([0, 0]);
   });
 
   it.each([0, -1, 1.5, Number.NaN])('refuses a limit of %s', (limit) => {
