@@ -7,7 +7,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freePort } from '../../test/support/prometheus-harness.js';
@@ -53,14 +53,15 @@ export interface AppProcess {
 }
 
 /**
- * The Node flags `npm start` runs the server with (package.json), so the app measured here runs as
- * users run it; the Dockerfile uses the same (test/config/server-flags.test.ts).
+ * The Node flags `npm start` runs the server with (package.json of the checkout the app was built
+ * from), so the app measured here runs as users run it; the Dockerfile uses the same
+ * (test/config/server-flags.test.ts). An older commit whose start script was `probot run` has none.
  */
-export async function serverNodeFlags(): Promise<string[]> {
-  const start = (JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
-  const flags = /\bnode((?: --[^\s]+)*) node_modules\/probot\/bin\/probot\.js run /.exec(start)?.[1];
-  if (flags === undefined) throw new Error(`package.json's start script does not run \`node [flags] node_modules/probot/bin/probot.js run\`: ${start}`);
-  return flags.split(' ').filter(Boolean);
+export async function serverNodeFlags(root = ROOT): Promise<string[]> {
+  const start = (JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const match = /\b(?:node((?: --[^\s]+)*) node_modules\/probot\/bin\/probot\.js|probot) run /.exec(start);
+  if (!match) throw new Error(`package.json's start script runs neither \`probot run\` nor \`node [flags] node_modules/probot/bin/probot.js run\`: ${start}`);
+  return (match[1] ?? '').split(' ').filter(Boolean);
 }
 
 /** Runs `npm run build` when lib/ is missing or older than any file under src/. */
@@ -113,7 +114,8 @@ export async function startApp(options: AppOptions): Promise<AppProcess> {
   if (options.recheckInterval !== undefined) env.RECHECK_INTERVAL = options.recheckInterval;
   Object.assign(env, options.env);
   const entry = options.appEntry ?? join(ROOT, 'lib/index.js');
-  const child: ChildProcess = spawn(process.execPath, [...(await serverNodeFlags()), join(ROOT, 'node_modules/probot/bin/probot.js'), 'run', entry], {
+  const flags = await serverNodeFlags(options.appEntry ? join(dirname(entry), '..') : ROOT);
+  const child: ChildProcess = spawn(process.execPath, [...flags, join(ROOT, 'node_modules/probot/bin/probot.js'), 'run', entry], {
     cwd,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
