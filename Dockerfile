@@ -22,6 +22,6 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # The same Node flags as `npm start` (docs/OPERATIONS.md, "Memory"): --max-semi-space-size=4 keeps
-# V8's young generation at 4 MB per semi-space instead of 16; --optimize-for-size trades about 15 %
+# V8's young generation at 4 MB per semi-space instead of 16; --optimize-for-size trades a third
 # more CPU time for a burst peaking about 20 MB lower.
 CMD ["node", "--max-semi-space-size=4", "--optimize-for-size", "node_modules/probot/bin/probot.js", "run", "./lib/index.js"]
