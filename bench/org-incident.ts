@@ -8,7 +8,10 @@
  * (pull requests of the two-replica run, default 1000; 0: skip), ORG_BENCH_REV (the commit to
  * build, default HEAD), ORG_BENCH_BEFORE (JSON of an earlier run to show beside this one; default
  * bench/support/org-incident-before.json when it exists), ORG_BENCH_BURST=0 (skip the burst),
- * ORG_BENCH_FROM (render the figures a run saved in .tmp/org-incident-<commit>.json, without running).
+ * ORG_BENCH_FROM (render the figures a run saved in .tmp/org-incident-<commit>.json, without running),
+ * ORG_BENCH_SEEDED=<n> (runs of at least n pull requests are seeded: all but one per policy are
+ * shown their `failure` before their webhooks, and recovery is not run; see openSeeded in
+ * support/org-run.ts; default: none).
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -48,6 +51,8 @@ const measureOrg: Benchmark = async ({ log }) =>
     const sizes = (process.env.ORG_BENCH_SIZES ?? '100,1000,5000').split(',').map((s) => Number(s.trim()));
     if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 5000)) throw new Error('ORG_BENCH_SIZES: pull request counts from 1 to 5000, comma-separated');
     const replicaSize = Number(process.env.ORG_BENCH_REPLICAS ?? 1000);
+    const seededFrom = process.env.ORG_BENCH_SEEDED === undefined ? undefined : Number(process.env.ORG_BENCH_SEEDED);
+    if (seededFrom !== undefined && (!Number.isInteger(seededFrom) || seededFrom < 1)) throw new Error('ORG_BENCH_SEEDED: a pull request count of at least 1');
     const build = await buildSnapshot(process.env.ORG_BENCH_REV ?? 'HEAD', log);
     resources.add('snapshot build', () => build.remove());
 
@@ -82,7 +87,7 @@ const measureOrg: Benchmark = async ({ log }) =>
     if (redis) resources.add('Redis', () => redis.stop());
 
     // Side by side: each run has its own app(s), stub and proxy; all of them wait on GitHub's write spacing.
-    const common = { prometheus, resources, log };
+    const common = { prometheus, resources, log, seededFrom };
     const burstRun = measureBurst().catch((error: unknown) => {
       log(`the burst failed: ${(error as Error).message}`);
       return undefined;

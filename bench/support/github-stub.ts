@@ -47,6 +47,15 @@ export interface ReviewWrite {
   arrivedAt: number;
 }
 
+/** A status GitHub shows on a commit without the app having written it in this run (showStatus): not a write. */
+export interface ShownStatus {
+  repo: string;
+  sha: string;
+  state: string;
+  description: string;
+  context: string;
+}
+
 export interface StubRequest {
   method: string;
   /** The route with placeholders, e.g. `POST /repos/{owner}/{repo}/statuses/{sha}`. */
@@ -108,6 +117,13 @@ export interface GitHubStub {
   unexpected: string[];
   /** The pull request as GitHub would show it now (before sending its webhook). */
   setPullRequest(repo: string, number: number, head: { sha: string; updatedAt: string; labels: string[] }): void;
+  /** Statuses shown by showStatus, oldest first: not requests, not in `statuses`, not counted as writes. */
+  shown: ShownStatus[];
+  /**
+   * Shows a status on a commit as if the app had written it before this run: the combined status
+   * (`GET …/commits/{sha}/status`) returns it until a written status of the same context replaces it.
+   */
+  showStatus(status: ShownStatus): void;
   /** Open pull requests as `GET /repos/{owner}/{repo}/pulls?state=open` lists them; a closed one drops out. */
   closePullRequest(repo: string, number: number): void;
   /** Requests counted against each installation's hourly budget (`app` for requests with the app's JWT). */
@@ -136,6 +152,8 @@ export async function startGitHubStub(options: GitHubStubOptions): Promise<GitHu
   const comments: CommentWrite[] = [];
   const reviews: ReviewWrite[] = [];
   const unexpected: string[] = [];
+  const shown: ShownStatus[] = [];
+  const shownOn = new Map<string, ShownStatus[]>();
   const pulls = new Map<string, PullRequestState>();
   const commentOwner = new Map<number, PullRequestState>();
   const tokens = new Map<string, number>();
@@ -258,7 +276,8 @@ export async function startGitHubStub(options: GitHubStubOptions): Promise<GitHu
     if (method === 'GET' && (m = /^\/commits\/([0-9a-f]{40})\/status$/.exec(rest))) {
       // The combined status: the newest status of each context on the commit, which re-checks compare with.
       const sha = m[1]!;
-      const newest = new Map(statuses.filter((s) => s.repo === repo && s.sha === sha).map((s) => [s.context, s]));
+      const earlier = shownOn.get(`${repo}@${sha}`) ?? [];
+      const newest = new Map([...earlier, ...statuses.filter((s) => s.repo === repo && s.sha === sha)].map((s) => [s.context, s]));
       const list = [...newest.values()].map(({ context, state, description }) => ({ context, state, description }));
       return { status: 200, route: 'GET /repos/{owner}/{repo}/commits/{sha}/status', json: { sha, state: 'pending', statuses: list } };
     }
@@ -385,6 +404,13 @@ export async function startGitHubStub(options: GitHubStubOptions): Promise<GitHu
     comments,
     reviews,
     unexpected,
+    shown,
+    showStatus(status) {
+      const copy = { ...status };
+      shown.push(copy);
+      const key = `${copy.repo}@${copy.sha}`;
+      shownOn.set(key, [...(shownOn.get(key) ?? []), copy]);
+    },
     setPullRequest(repo, number, head) {
       Object.assign(pull(repo, number), head, { listed: true, closed: false });
     },

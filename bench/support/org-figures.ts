@@ -12,6 +12,8 @@ export interface OrgFigures {
   label: string;
   prs: number;
   replicas: number;
+  /** Seeded (OrgRun.seeded): opening is "every pull request evaluated", recovery was not run. Absent in figures saved before seeding existed. */
+  seeded?: boolean;
   /** Steady phase (nothing changes, every pull request blocked): per interval, and per hour at the default 5-minute interval. */
   idle:
     | {
@@ -54,6 +56,7 @@ export function figuresOf(run: OrgRun): OrgFigures {
     label: run.label,
     prs: run.prs,
     replicas: run.replicas,
+    seeded: run.seeded,
     idle: steady && {
       intervals: steady.intervals,
       requestsPerInterval: perInterval(steady.requests.length),

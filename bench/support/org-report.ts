@@ -45,7 +45,8 @@ const RSS_TARGET_MB = 150;
 const s = (value: number | undefined, digits = 1) => (value === undefined ? 'not reached' : `${value.toFixed(digits)} s`);
 const mb = (values: number[]) => (values.length ? values.map((v) => `${v.toFixed(0)} MB`).join(' + ') : 'n/a');
 const met = (ok: boolean | undefined) => (ok === undefined ? 'not measured' : ok ? 'met' : '**not met**');
-const single = (results: OrgResults, prs: number) => results.runs.find((r) => r.replicas === 1 && r.prs === prs);
+/** A one-replica run of that size that opened and recovered for real: seeded runs never stand in for one. */
+const single = (results: OrgResults, prs: number) => results.runs.find((r) => r.replicas === 1 && r.prs === prs && !r.seeded);
 const replicated = (results: OrgResults) => results.runs.find((r) => r.replicas > 1);
 const short = (results: OrgResults) => `\`${results.commit.slice(0, 7)}\``;
 
@@ -53,7 +54,7 @@ export function renderOrg(results: OrgResults, before: OrgResults | undefined): 
   const columns = before ? [before, results] : [results];
   const heading = columns.map((c) => `${c === results ? 'now' : 'before'} (${short(c)})`);
   // The issue's figures are at 1,000 pull requests; a column without that run shows its largest, named in each cell.
-  const reference = (c: OrgResults) => single(c, REFERENCE_PRS) ?? [...c.runs].filter((r) => r.replicas === 1).sort((x, y) => y.prs - x.prs)[0];
+  const reference = (c: OrgResults) => single(c, REFERENCE_PRS) ?? [...c.runs].filter((r) => r.replicas === 1 && !r.seeded).sort((x, y) => y.prs - x.prs)[0];
   const row = (
     label: string,
     bound: string,
@@ -153,8 +154,10 @@ export function renderOrg(results: OrgResults, before: OrgResults | undefined): 
           fixed(r.idle?.requestsPerInterval, 0),
           fixed(idlePerHour(r)?.total, 0),
           fixed(r.idle?.queriesPerInterval, 0),
-          `${s(r.recoverySeconds, 0)} (${s(r.recoveryTargetSeconds, 0)})${r.recoverySeconds === undefined ? `, ${r.recovered}/${r.prs}` : ''}`,
-          s(r.openedSeconds, 0),
+          r.seeded
+            ? `not run (N × 1 s write floor: ${s(r.recoveryTargetSeconds, 0)})`
+            : `${s(r.recoverySeconds, 0)} (${s(r.recoveryTargetSeconds, 0)})${r.recoverySeconds === undefined ? `, ${r.recovered}/${r.prs}` : ''}`,
+          r.seeded ? `seeded (all evaluated: ${s(r.openedSeconds, 0)})` : s(r.openedSeconds, 0),
           mb(r.peakRssMb),
         ]),
     );
@@ -173,7 +176,8 @@ export function renderOrg(results: OrgResults, before: OrgResults | undefined): 
     '### How the cost grows with the number of pull requests',
     '',
     ...columns.flatMap((c) => [`${c === results ? 'Now' : 'Before'} (${short(c)}):`, '', scaling(c), '']),
-    ...(SIZES.some((n) => !columns.some((c) => single(c, n)))
+    ...(columns.some((c) => c.runs.some((r) => r.seeded)) ? [seededNote(columns), ''] : []),
+    ...(SIZES.some((n) => !columns.some((c) => c.runs.some((r) => r.replicas === 1 && r.prs === n)))
       ? [
           `Sizes missing from a table were not run for that commit: N pull requests take at least N seconds to open and N more to reopen at GitHub's write pace, so 5,000 take about 3 hours with the intervals between. Run them with \`ORG_BENCH_SIZES=1000,5000 npm run bench -- org\`.`,
           '',
@@ -205,6 +209,12 @@ export function renderOrg(results: OrgResults, before: OrgResults | undefined): 
     '- Prometheus: the test server with synthetic counters: `checkout` at 2 % errors (burn 20) over [T0 − 8h, T0 − 4h), every other service at 0.05 % (burn 0.5). `bench/support/time-shift-proxy.ts` evaluates every instant query at T0 − 6h (every gating rule of `checkout` fires on both windows) and, from the moment the burn "recovers", at T0 − 2h (every window up to 1 h back at the baseline). The switch is instant, so the measured recovery is slo-gate\'s own delay, not the windows cooling down. The proxy counts the queries and their distinct texts.',
     `- Phases: open N pull requests and wait until each shows a status; one interval to settle; ${'`'}idle${'`'}: 3 intervals (1 at 5,000) in which nothing changes, every request and query counted; one new pull request (webhook → its status); the switch; one more new pull request 3 s after the first \`success\` of the fan-out; wait for the last \`success\` (capped at 1.5 × the target + 2 min). Peak RSS is VmHWM of each app process; the burst is the "Speed and cost under load" burst (cache on) against the same build.`,
   ].join('\n');
+}
+
+/** What a seeded run did, measured and did not measure. */
+function seededNote(columns: OrgResults[]): string {
+  const sizes = [...new Set(columns.flatMap((c) => c.runs.filter((r) => r.seeded).map((r) => r.prs)))].sort((a, b) => a - b);
+  return `- "Seeded" (${sizes.join(', ')} PRs; \`ORG_BENCH_SEEDED\`): opening and recovering N pull requests take at least N seconds each at GitHub's write pace, about 3 hours for 5,000, and at that size they mostly measure the floor (the 1,000 run measures how close slo-gate keeps to it). So one pull request per policy was opened and written as usual, and every other one was shown that policy's \`failure\` status (same context and description) on its head by the stub, as if the app had written it earlier, before its webhook was sent. Shown statuses are not requests and not counted as writes; the app still evaluated every pull request (opening ends when \`slo_gate_decisions_total\` reaches N, no work waits for a slot and the stub is quiet for 5 s), and a pull request it evaluated inline and wrote again counts as a write (repeating one). Measured as in the other runs: the idle window's requests and queries, the new pull request during the incident, peak RSS, totals and warnings. Not measured: the opening time at GitHub's pace, the recovery and the new pull request during its fan-out; the 1,000-PR run stays the reference of the targets.`;
 }
 
 function cell(value: number | undefined, show: (v: number) => string, ok: (v: number) => boolean, missing?: string): string {
@@ -239,7 +249,7 @@ function notes(c: OrgResults): string[] {
       `${r.totals.queries} Prometheus queries`,
       `${r.idle?.statusWrites ?? 'n/a'} status writes while idle, ${r.idle?.distinctQueries ?? 'n/a'} distinct queries per idle window`,
       `${r.blockedAfterOpening}/${r.prs} blocked after opening`,
-      `first \`success\` ${s(r.firstSuccessSeconds)} after the switch`,
+      r.seeded ? 'seeded: recovery not run' : `first \`success\` ${s(r.firstSuccessSeconds)} after the switch`,
       `app CPU ${r.cpuSeconds.map((v) => `${v.toFixed(0)} s`).join(' + ')}`,
       `${r.warnings} warnings logged${r.firstWarning ? ` (first: ${warningText(r.firstWarning)})` : ''}`,
       `${r.unexpected} unexpected requests${r.firstUnexpected ? ` (first: ${r.firstUnexpected})` : ''}`,
