@@ -93,7 +93,16 @@ const measureOrg: Benchmark = async ({ log }) =>
       return undefined;
     });
     const runs = await Promise.all([
-      ...sizes.map((prs) => runOrg({ ...common, label: `${prs} PRs`, prs, replicas: 1, steadyIntervals: prs >= 5000 ? 1 : 3, appEntry: build.appEntry })),
+      ...sizes.map((prs) =>
+        runOrg({
+          ...common,
+          label: `${prs} PRs`,
+          prs,
+          replicas: 1,
+          steadyIntervals: prs >= 5000 && (seededFrom === undefined || prs < seededFrom) ? 1 : 3,
+          appEntry: build.appEntry,
+        }),
+      ),
       ...(redis
         ? [
             runOrg({
