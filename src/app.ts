@@ -13,6 +13,7 @@ import { withRequestTimeout } from './github/request-timeout.js';
 import { operationalEndpoints } from './http-endpoints.js';
 import { cachedPolicy } from './org/policy-cache.js';
 import { detailsHandler, linksOf, type DetailsDependencies } from './details/wire.js';
+import { GROUP_JOB_KIND } from './org/gate-group.js';
 import { orgJobs } from './org/jobs.js';
 import { onPullRequestClosed } from './org/on-pull-request-closed.js';
 import { rateLimitWatcher, watchRateLimit } from './org/rate-limit.js';
@@ -117,7 +118,10 @@ export function createApp(deps: AppDependencies): SloGateApp {
     const jobs = neverDropped({ recheck: recheckJob(services, log), ...orgJobs(services, log), ...deploymentJobs(services, log) }, services, log);
     deps.store.jobs.process(
       Object.fromEntries(
-        Object.entries(jobs).map(([kind, handler]) => [kind, inFlight.track((job: Job) => slots.wait(jobInstallation(job), () => handler(job)))]),
+        Object.entries(jobs).map(([kind, handler]) => [
+          kind,
+          inFlight.track((job: Job) => slots.wait(URGENT_JOBS.has(job.kind) ? undefined : jobInstallation(job), () => handler(job))),
+        ]),
       ),
       (job, error) => log.error({ err: error, job: job.id }, 'slo-gate job failed and could not be rescheduled; the store tries it again'),
     );
@@ -132,6 +136,13 @@ export function createApp(deps: AppDependencies): SloGateApp {
   };
   return Object.assign(wire, { drain: (graceMs: number) => inFlight.drain(graceMs) });
 }
+
+/**
+ * Jobs a person is waiting on whatever the backlog: a gate group's look (its reopening fan-out) and a
+ * waiting deployment's decision. They skip their installation's queue of re-checks (a burst's
+ * backlog drains at GitHub's write pace) and wait only for a free slot.
+ */
+const URGENT_JOBS = new Set([GROUP_JOB_KIND, 'protection-rule']);
 
 /** The installation a job works for, when its data names one (re-checks, gate groups, reconciliations, deployments). */
 function jobInstallation(job: Job): number | undefined {

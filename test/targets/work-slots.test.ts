@@ -113,6 +113,24 @@ describe('work slots', () => {
     expect([slots.running, slots.waiting]).toEqual([0, 0]);
   });
 
+  it('starts work named with no installation (a gate group reopening) at once, past the backlog of an installation', async () => {
+    const slots = workSlots(8);
+    const backlog = gatedWork();
+    const urgent = gatedWork();
+    const flood = Array.from({ length: 30 }, () => slots.wait(1, backlog.work));
+    await turn();
+    const reopening = slots.wait(undefined, urgent.work);
+    await turn();
+    expect(urgent.started()).toBe(1);
+    urgent.finishOne();
+    await reopening;
+    while (backlog.started() > 0) {
+      backlog.finishOne();
+      await turn();
+    }
+    await Promise.all(flood);
+  });
+
   it.each([0, -1, 1.5, Number.NaN])('refuses a limit of %s', (limit) => {
     expect(() => workSlots(limit)).toThrow(RangeError);
   });
