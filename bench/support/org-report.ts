@@ -11,6 +11,8 @@ export interface OrgResults {
   runs: OrgFigures[];
   burst: { peakRssMb: number; wallSeconds: number } | undefined;
   seconds: number;
+  /** How these figures came together when not from one run (several runs of one commit merged): printed as is. */
+  notes?: string[];
 }
 
 const REFERENCE_PRS = 1000;
@@ -26,9 +28,15 @@ const CLOCK_ROUTES = new Set(['GET /repos/{owner}/{repo}/commits/{sha}/status', 
 const FOREIGN_CHECK_HOURS = 6;
 const POLICY_TTL_HOURS = 1;
 
-/** Idle requests per hour at the default interval: the interval-paced ones as measured and scaled, the clock-paced ones by their period. */
-export function idlePerHour(r: OrgFigures): { total: number; measured: number; clock: number } | undefined {
+/**
+ * Idle requests per hour at the default interval: the interval-paced ones as measured and scaled,
+ * the clock-paced ones by their period. `clockPaced: false` for a commit that re-checked each pull
+ * request on its own every interval (the "before" of issue 8), whose status and policy reads were
+ * paced by the interval: all of its window is scaled.
+ */
+export function idlePerHour(r: OrgFigures, clockPaced = true): { total: number; measured: number; clock: number } | undefined {
   if (!r.idle) return undefined;
+  if (!clockPaced) return { total: r.idle.requestsPerHourAtDefault, measured: r.idle.requestsPerHourAtDefault, clock: 0 };
   const paced = Object.entries(r.idle.byRoutePerInterval)
     .filter(([route]) => !CLOCK_ROUTES.has(route))
     .reduce((sum, [, n]) => sum + n, 0);
@@ -52,6 +60,9 @@ const short = (results: OrgResults) => `\`${results.commit.slice(0, 7)}\``;
 
 export function renderOrg(results: OrgResults, before: OrgResults | undefined): string {
   const columns = before ? [before, results] : [results];
+  // The "before" commit re-checked every pull request each interval: its status and policy reads were paced by the interval.
+  const clockPaced = (r: OrgFigures) => !before?.runs.includes(r);
+  const hourly = (r: OrgFigures) => idlePerHour(r, clockPaced(r));
   const heading = columns.map((c) => `${c === results ? 'now' : 'before'} (${short(c)})`);
   // The issue's figures are at 1,000 pull requests; a column without that run shows its largest, named in each cell.
   const reference = (c: OrgResults) => single(c, REFERENCE_PRS) ?? [...c.runs].filter((r) => r.replicas === 1 && !r.seeded).sort((x, y) => y.prs - x.prs)[0];
@@ -79,9 +90,9 @@ export function renderOrg(results: OrgResults, before: OrgResults | undefined): 
     row(
       `GitHub requests per hour while nothing changes, ${REFERENCE_PRS} blocked PRs (at the default ${DEFAULT_INTERVAL_S / 60}-minute interval)`,
       `≤ ${IDLE_TARGET}`,
-      (r) => idlePerHour(r)?.total,
+      (r) => hourly(r)?.total,
       (v, r) =>
-        `${v.toFixed(0)} (${fixed((v / BUDGET_PER_HOUR) * 100, 0)} % of ${BUDGET_PER_HOUR}; ${idlePerHour(r)!.measured.toFixed(0)} measured and scaled, ${idlePerHour(r)!.clock.toFixed(0)} by the clock)`,
+        `${v.toFixed(0)} (${fixed((v / BUDGET_PER_HOUR) * 100, 0)} % of ${BUDGET_PER_HOUR}; ${clockPaced(r) ? `${hourly(r)!.measured.toFixed(0)} measured and scaled, ${hourly(r)!.clock.toFixed(0)} by the clock` : 'every read paced by the interval'})`,
       (v) => v <= IDLE_TARGET,
     ),
     row(
@@ -152,7 +163,7 @@ export function renderOrg(results: OrgResults, before: OrgResults | undefined): 
         .map((r) => [
           String(r.prs),
           fixed(r.idle?.requestsPerInterval, 0),
-          fixed(idlePerHour(r)?.total, 0),
+          fixed(hourly(r)?.total, 0),
           fixed(r.idle?.queriesPerInterval, 0),
           r.seeded
             ? `not run (N × 1 s write floor: ${s(r.recoveryTargetSeconds, 0)})`
@@ -164,7 +175,7 @@ export function renderOrg(results: OrgResults, before: OrgResults | undefined): 
 
   const routes = [...new Set(columns.flatMap((c) => Object.keys(reference(c)?.idle?.byRoutePerInterval ?? {})))].sort();
   return [
-    `The worst day: a shared SLO burns and every open pull request of an organisation that depends on it is blocked (issue 8). One installation, ${REPOSITORIES} repositories, N open pull requests, three policies that share the \`checkout\` SLO and add one SLO each; the app runs as \`probot run\` with RECHECK_INTERVAL=${INTERVAL_MS / 1000}s and QUERY_CACHE_TTL=${CACHE_TTL} (a tenth of the interval, as the default 30 s is of the default 5 min). Per-interval figures are measured; per-hour figures are them × ${3600 / DEFAULT_INTERVAL_S}, the intervals of an hour at the default 5 minutes.`,
+    `The worst day: a shared SLO burns and every open pull request of an organisation that depends on it is blocked (issue 8). One installation, ${REPOSITORIES} repositories, N open pull requests, three policies that share the \`checkout\` SLO and add one SLO each; the app runs as \`probot run\` with RECHECK_INTERVAL=${INTERVAL_MS / 1000}s and QUERY_CACHE_TTL=${CACHE_TTL} (a tenth of the interval, as the default 30 s is of the default 5 min). Per-interval figures are measured; per-hour figures are the interval-paced reads × ${3600 / DEFAULT_INTERVAL_S}, the intervals of an hour at the default 5 minutes, plus the clock-paced reads by their period (below).`,
     '',
     ...(before
       ? [`"before" is ${short(before)} (${before.subject}), measured ${before.measuredAt.slice(0, 10)}; "now" is ${short(results)} (${results.subject}).`, '']
@@ -203,6 +214,7 @@ export function renderOrg(results: OrgResults, before: OrgResults | undefined): 
     '',
     `This section took ${results.seconds.toFixed(0)} s. Reproduce with \`npm run bench -- org\` (\`ORG_BENCH_SIZES\`, \`ORG_BENCH_REPLICAS\`, \`ORG_BENCH_REV\` choose the sizes, the two-replica run and the commit; see \`bench/org-incident.ts\`).`,
     '',
+    ...(results.notes ?? []).map((note) => `- ${note}`),
     "- The app: the commit named above, built on its own from `git archive` (`bench/support/snapshot-build.ts`), run as `probot run lib/index.js` with the Node flags of that commit's `npm start` as in \"Speed and cost under load\". All runs side by side, each with its own app(s), GitHub stub and Prometheus proxy; they share the Prometheus and the machine's cores. The two-replica run starts two app processes with the same `SLO_GATE_REDIS_URL` (a throwaway `redis-server`; not `REDIS_URL`, whose Probot throttling fails on Redis 7: docs/OPERATIONS.md), and a load balancer's turn-taking sends each delivery to one of them.",
     `- GitHub: \`bench/support/github-stub.ts\`, 20 ms per answer; it counts every request per installation and route, lists open pull requests (\`GET /repos/{owner}/{repo}/pulls\`, at most 100 per page, Link headers), and answers with \`x-ratelimit-limit: ${BUDGET_PER_HOUR}\` and the installation's \`x-ratelimit-remaining\` for the current hour. It never refuses: requests beyond the budget are counted as the ones GitHub would have refused (403). Opening the N pull requests (minutes here, days in an organisation) is not counted against the budget, and the budget hour starts again when it is done: otherwise the app, told the budget was below 20 %, would put off its reconciliation through the measured phase for a spend that phase never made.`,
     `- Pull requests: opened with signed \`pull_request.opened\` webhooks, 50 in flight, pull request j in repository j mod ${REPOSITORIES}. Each policy: the shared SLO and its own, the gating preset (${QUERIES_PER_SLO} queries per SLO), \`bypass.labels: [hotfix]\`, \`comment: never\` (so the figures are the statuses': a comment is one more write per pull request and flip, and GitHub spaces comment creations 3 s apart).`,
