@@ -15,7 +15,15 @@ function gatedWork() {
         resolve();
       });
     });
-  return { work, finishOne: () => finish.shift()?.(), started: () => finish.length, most: () => most };
+  const finishOne = () => finish.shift()?.();
+  /** Lets everything started finish, and what starts after it, until nothing runs. */
+  const finishAll = async () => {
+    while (finish.length > 0) {
+      finishOne();
+      await turn();
+    }
+  };
+  return { work, finishOne, finishAll, started: () => finish.length, most: () => most };
 }
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
@@ -28,10 +36,7 @@ describe('work slots', () => {
     const all = [1, 2, 3, 4, 5].map((n) => slots.wait(undefined, () => (order.push(n), gated.work())));
     await turn();
     expect([slots.running, slots.waiting]).toEqual([2, 3]);
-    while (gated.started() > 0) {
-      gated.finishOne();
-      await turn();
-    }
+    await gated.finishAll();
     await Promise.all(all);
     expect(gated.most()).toBe(2);
     expect(order).toEqual([1, 2, 3, 4, 5]);
@@ -104,10 +109,7 @@ describe('work slots', () => {
     expect(other.started()).toBe(1);
     other.finishOne();
     await runs;
-    while (burst.started() > 0) {
-      burst.finishOne();
-      await turn();
-    }
+    await burst.finishAll();
     await Promise.all(flood);
     expect(burst.most()).toBe(2);
     expect([slots.running, slots.waiting]).toEqual([0, 0]);
@@ -124,10 +126,7 @@ describe('work slots', () => {
     expect(urgent.started()).toBe(1);
     urgent.finishOne();
     await reopening;
-    while (backlog.started() > 0) {
-      backlog.finishOne();
-      await turn();
-    }
+    await backlog.finishAll();
     await Promise.all(flood);
   });
 
