@@ -20,7 +20,7 @@ export interface Telemetry {
   grafanaFailed(): void;
   /** GitHub's request budget for an installation, as its last answer said (x-ratelimit-remaining / -limit). */
   rateLimit?(installationId: number, remaining: number, limit: number): void;
-  /** A pull-request webhook that found every work slot taken, and was queued as a re-check instead. */
+  /** A pull-request webhook that found no work slot free for its installation, and was queued as a re-check instead. */
   queuedWebhook?(): void;
   /** Reads the work in flight (running) and waiting for a slot when `/metrics` is scraped. */
   watchWork?(read: () => { running: number; waiting: number }): void;
@@ -94,7 +94,7 @@ export function createTelemetry(pendingRechecks: () => Promise<number>): Telemet
   const rateLimit = rateLimitMetrics(registry);
   const queuedWebhooks = new Counter({
     name: 'slo_gate_webhooks_queued_total',
-    help: 'Pull-request webhooks answered at once and queued as a re-check, because every work slot was taken.',
+    help: 'Pull-request webhooks answered at once and queued as a re-check, because no work slot was free for its installation.',
     registers: [registry],
   });
   let readWork: () => { running: number; waiting: number } = () => ({ running: 0, waiting: 0 });

@@ -22,7 +22,7 @@ export const PULL_REQUEST_EVENTS = [
 /**
  * Gates the pull request's head commit from the webhook's own view of it. While the shared store
  * is unavailable, the head gets an `error` status and the re-check waits in `outage` for the store.
- * While every work slot is taken (a burst), the pull request is indexed and its re-check queued,
+ * While no work slot is free for its installation (a burst), the pull request is indexed and its re-check queued,
  * due now: the webhook is answered at once, and the re-check gates the head GitHub shows then.
  */
 export function onPullRequest(services: GateServices, outage: StoreOutage, slots: WorkSlots) {
@@ -61,7 +61,10 @@ export function onPullRequest(services: GateServices, outage: StoreOutage, slots
     await slots.admit(installationId, gate, async () => {
       await indexPullRequest(services, ref, indexed);
       await services.store.jobs.schedule(recheck, 0);
-      context.log.debug({ repo: `${ref.owner}/${ref.repo}`, pr: ref.number }, 'every work slot is taken: the pull request is queued for a re-check');
+      context.log.debug(
+        { repo: `${ref.owner}/${ref.repo}`, pr: ref.number },
+        'no work slot is free for its installation: the pull request is queued for a re-check',
+      );
     });
   };
 }

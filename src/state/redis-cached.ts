@@ -6,6 +6,7 @@ export interface SharedComputeOptions {
   /**
    * How long one replica's claim on a computation keeps the others waiting for its value: a replica
    * that died computing frees the claim after this, and a waiter computes itself after this at most.
+   * Whole milliseconds of at least 1, as Redis wants them.
    */
   claimMs: number;
   log: { warn(obj: object, msg: string): void };
@@ -40,19 +41,18 @@ const MAX_POLL_MS = 100;
  * one. So a waiter never waits longer than `claimMs`, and another replica's failure is never its own.
  */
 export function createSharedCompute(redis: Redis, { claimMs, log, reach }: SharedComputeOptions) {
-  const claimPx = Math.max(1, Math.ceil(claimMs));
-
   const computeAndWrite = async (cacheKey: string, ttlMs: number, compute: () => Promise<string>): Promise<string> => {
     const value = await compute();
-    await reach('write the query cache', () => redis.set(cacheKey, value, 'PX', Math.max(1, Math.ceil(ttlMs))));
+    await reach('write the query cache', () => redis.set(cacheKey, value, 'PX', ttlMs));
     return value;
   };
 
+  /** `ttlMs`: whole milliseconds of at least 1, as Redis wants them. */
   return async function sharedCompute(cacheKey: string, claimKey: string, ttlMs: number, compute: () => Promise<string>): Promise<string> {
     const token = randomUUID();
     const deadline = Date.now() + claimMs;
     for (let pause = FIRST_POLL_MS; ; pause = Math.min(pause * 1.5, MAX_POLL_MS)) {
-      const [state, hit] = (await reach('read the query cache', () => redis.eval(READ_OR_CLAIM, 2, cacheKey, claimKey, token, claimPx))) as [number, string?];
+      const [state, hit] = (await reach('read the query cache', () => redis.eval(READ_OR_CLAIM, 2, cacheKey, claimKey, token, claimMs))) as [number, string?];
       if (state === HIT) return hit!;
       if (state === CLAIMED) {
         try {

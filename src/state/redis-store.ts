@@ -109,7 +109,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     pending: () => reach('count pending jobs', () => queue.pending()),
     process: (handlers, onError) => queue.process(handlers, onError),
   };
-  const sharedCompute = createSharedCompute(redis, { claimMs: options.computeClaimMs ?? COMPUTE_CLAIM_MS, log, reach });
+  const sharedCompute = createSharedCompute(redis, { claimMs: px(options.computeClaimMs ?? COMPUTE_CLAIM_MS), log, reach });
   const computing = new Map<string, Promise<string>>();
   let closing: Promise<void> | undefined;
 
@@ -131,7 +131,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       // The whole read-compute-write is shared, so a caller arriving mid-flight never computes again.
       let pending = computing.get(name);
       if (!pending) {
-        pending = sharedCompute(key('cache', name), key('computing', name), ttlMs, compute).finally(() => computing.delete(name));
+        pending = sharedCompute(key('cache', name), key('computing', name), px(ttlMs), compute).finally(() => computing.delete(name));
         computing.set(name, pending);
       }
       return pending;
